@@ -1,0 +1,48 @@
+"""Askdesk: a community support forum with a knowledge base and a ticket desk."""
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings from the environment, then `config` overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=load_config()["INSTANCE_DIR"],
+    )
+    app.config.update(load_config())
+    app.config.update(config or {})
+
+    _init_database(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import cli, i18n, security
+    from .api import bp as api_bp
+    from .web import register as register_web
+
+    i18n.init_app(app)
+    security.init_app(app)
+    register_web(app)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    cli.init_app(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers the tables)
+    from .transactions import tune_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            tune_sqlite(db.engine)

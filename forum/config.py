@@ -1,0 +1,65 @@
+"""Settings, all read from ASKDESK_* environment variables.
+
+Nothing else in the application reads the environment: `load_config()` is
+the single place, so the README's table of variables is complete.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """Use ASKDESK_SECRET_KEY, else a key generated once and kept in the instance dir."""
+    key = os.environ.get("ASKDESK_SECRET_KEY")
+    if key:
+        return key
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config() -> dict:
+    """Build the Flask config from the environment."""
+    instance_dir = Path(os.environ.get("ASKDESK_INSTANCE_DIR", "instance")).resolve()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get(
+        "ASKDESK_DATABASE_URL", f"sqlite:///{instance_dir / 'askdesk.sqlite3'}"
+    )
+    redis_url = os.environ.get("ASKDESK_REDIS_URL") or None
+    site_url = os.environ.get("ASKDESK_SITE_URL", "http://127.0.0.1:5000")
+    # Cookies are marked Secure whenever the site is served over https.
+    https = site_url.startswith("https://")
+    return {
+        "INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": _secret_key(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_ENABLED": _flag("ASKDESK_RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SMTP_URL": os.environ.get("ASKDESK_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("ASKDESK_MAIL_FROM", "Askdesk <noreply@askdesk.local>"),
+        "SITE_NAME": os.environ.get("ASKDESK_SITE_NAME", "Askdesk"),
+        "SITE_URL": site_url.rstrip("/"),
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en", "de"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

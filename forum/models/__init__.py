@@ -1,0 +1,20 @@
+"""The data model; importing this package registers every table."""
+from .boards import Board
+from .reputation import ReputationEvent
+from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
+from .users import ROLES, ApiToken, User
+
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "Board",
+    "Comment",
+    "Post",
+    "PostRevision",
+    "ReputationEvent",
+    "Tag",
+    "Thread",
+    "User",
+    "Vote",
+    "thread_tags",
+]

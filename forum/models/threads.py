@@ -1,0 +1,161 @@
+"""Q&A content: threads, their posts (question and answers), comments, votes, tags."""
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .boards import Board
+from .users import User
+
+thread_tags = Table(
+    "thread_tags",
+    db.metadata,
+    Column("thread_id", ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(35), unique=True)
+    thread_count: Mapped[int] = mapped_column(default=0)
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+    __table_args__ = (
+        Index("ix_threads_board_activity", "board_id", "last_activity_at"),
+        Index("ix_threads_board_created", "board_id", "created_at"),
+        Index("ix_threads_board_score", "board_id", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(150))
+    slug: Mapped[str] = mapped_column(String(80))
+    accepted_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL")
+    )
+    is_locked: Mapped[bool] = mapped_column(default=False)
+    is_pinned: Mapped[bool] = mapped_column(default=False)
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    deleted_at: Mapped[datetime | None]
+    # Counters kept by the services (the question's score, live answers, views).
+    score: Mapped[int] = mapped_column(default=0)
+    answer_count: Mapped[int] = mapped_column(default=0)
+    view_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    board: Mapped[Board] = relationship(foreign_keys=[board_id])
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    last_activity_user: Mapped[User | None] = relationship(foreign_keys=[last_activity_user_id])
+    tags: Mapped[list[Tag]] = relationship(secondary=thread_tags, order_by=Tag.name)
+    question: Mapped["Post"] = relationship(
+        primaryjoin=lambda: and_(Post.thread_id == Thread.id, Post.kind == "question"),
+        viewonly=True,
+        uselist=False,
+    )
+
+    @property
+    def status(self) -> str:
+        """One word for the thread's state: deleted, closed, answered or open."""
+        if self.deleted_at:
+            return "deleted"
+        if self.closed_at:
+            return "closed"
+        if self.accepted_answer_id:
+            return "answered"
+        return "open"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.accepted_answer_id is not None
+
+
+class Post(db.Model):
+    """The question (kind "question", one per thread) or an answer."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_thread_kind", "thread_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="answer")
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    score: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deleted_at: Mapped[datetime | None]
+
+    thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.thread.accepted_answer_id == self.id
+
+
+class PostRevision(db.Model):
+    """One saved version of a post; number 1 is the original."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str | None] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class Comment(db.Model):
+    """A comment on a post; `parent_id` makes it a reply to another comment."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+    post: Mapped[Post] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class Vote(db.Model):
+    """One vote per user per post, enforced by the unique constraint."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("user_id", "post_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    value: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

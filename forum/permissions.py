@@ -1,0 +1,125 @@
+"""Who may do what: roles and (later) reputation privileges, in one place.
+
+`can(user, action, obj)` is a pure function of its arguments; `user` is a
+User or None for an anonymous visitor. Services call `require(...)` before
+they change anything; templates call `can` only to choose which buttons to
+show.
+"""
+from .errors import PermissionDenied
+
+_MESSAGES = {
+    "ask": "Sign in to ask a question.",
+    "answer": "You cannot answer this thread.",
+    "comment": "You cannot comment here.",
+    "vote": "You cannot vote on this post.",
+    "accept": "Only the asker or staff can accept an answer.",
+    "edit_post": "You cannot edit this post.",
+    "delete_post": "You cannot delete this post.",
+    "view_thread": "This thread is not available.",
+    "create_board": "Only administrators can create boards.",
+}
+
+
+def _signed_in(user) -> bool:
+    return user is not None
+
+
+def _thread_open_for_posting(thread) -> bool:
+    return not (thread.is_locked or thread.deleted_at or thread.closed_at)
+
+
+def _can_view_thread(user, thread) -> bool:
+    return thread.deleted_at is None or (user is not None and user.is_moderator)
+
+
+def _can_answer(user, thread) -> bool:
+    return _signed_in(user) and _thread_open_for_posting(thread)
+
+
+def _can_comment(user, post) -> bool:
+    thread = post.thread
+    return (
+        _signed_in(user)
+        and post.deleted_at is None
+        and not thread.is_locked
+        and thread.deleted_at is None
+    )
+
+
+def _can_vote(user, post) -> bool:
+    return (
+        _signed_in(user)
+        and post.author_id != user.id
+        and post.deleted_at is None
+        and not post.thread.is_locked
+        and post.thread.deleted_at is None
+    )
+
+
+def _can_accept(user, thread) -> bool:
+    if not _signed_in(user) or thread.is_locked or thread.deleted_at:
+        return False
+    return user.id == thread.author_id or user.is_staff
+
+
+def _can_edit_post(user, post) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.is_moderator:
+        return True
+    return post.author_id == user.id and post.deleted_at is None and not post.thread.is_locked
+
+
+def _can_delete_post(user, post) -> bool:
+    if not _signed_in(user) or post.deleted_at:
+        return False
+    if user.is_moderator:
+        return True
+    if post.author_id != user.id:
+        return False
+    if post.is_question:
+        return post.thread.answer_count == 0
+    return post.thread.accepted_answer_id != post.id
+
+
+_RULES = {
+    "ask": lambda user, _obj: _signed_in(user),
+    "answer": _can_answer,
+    "comment": _can_comment,
+    "vote": _can_vote,
+    "accept": _can_accept,
+    "edit_post": _can_edit_post,
+    "delete_post": _can_delete_post,
+    "view_thread": _can_view_thread,
+    "create_board": lambda user, _obj: user is not None and user.is_admin,
+}
+
+# What /api/v1/me lists: the general abilities of a role.
+_ROLE_PRIVILEGES = {
+    "user": ["ask", "answer", "comment", "vote", "accept_own", "edit_own"],
+    "moderator": ["edit_any", "delete_any", "view_deleted"],
+    "staff": ["accept_any"],
+    "admin": ["create_board"],
+}
+_ROLE_ORDER = ("user", "moderator", "staff", "admin")
+
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether `user` (None: anonymous) may do `action` to `obj`."""
+    return _RULES[action](user, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless `user` may do `action` to `obj`."""
+    if not can(user, action, obj):
+        if user is None and action not in ("view_thread",):
+            raise PermissionDenied("Please sign in first.", code="login_required")
+        raise PermissionDenied(_MESSAGES[action])
+
+
+def privileges_of(user) -> list[str]:
+    """The names of the privileges `user` holds, for /api/v1/me."""
+    names: list[str] = []
+    for role in _ROLE_ORDER[: _ROLE_ORDER.index(user.role) + 1]:
+        names.extend(_ROLE_PRIVILEGES[role])
+    return names

@@ -1,0 +1,53 @@
+"""Page-number pagination for lists, shared by pages and the API."""
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import Select, func, select
+
+from ..extensions import db
+from ..errors import ValidationError
+from . import inputs
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_args(page=None, per_page=None, *, default_per_page: int = 30) -> tuple[int, int]:
+    """Validate page and per_page as they came from a query string."""
+    page = inputs.integer(page, "page", allow_none=True) or 1
+    per_page = inputs.integer(per_page, "per_page", allow_none=True) or default_per_page
+    if page < 1 or page > 100_000:
+        raise ValidationError("page is out of range.", fields={"page": "out of range"})
+    if per_page < 1 or per_page > MAX_PER_PAGE:
+        raise ValidationError(
+            f"per_page must be between 1 and {MAX_PER_PAGE}.",
+            fields={"per_page": f"must be 1 to {MAX_PER_PAGE}"},
+        )
+    return page, per_page
+
+
+def paginate(query: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+    """Run `query` for one page plus one count query."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars().unique() if scalars else result.unique())
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)

@@ -1,0 +1,296 @@
+"""Threads and posts: ask, answer, edit with revisions, accept, delete, read."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
+from ..permissions import can, require
+from ..rendering import render_markdown
+from ..timeutil import utcnow
+from ..transactions import transactional
+from . import content, inputs, reputation
+from .boards import get_board
+
+
+def _touch(thread: Thread, user: User, when) -> None:
+    """Record activity on a thread (and its board) for the 'active' sort."""
+    thread.last_activity_at = when
+    thread.last_activity_user_id = user.id
+    db.session.execute(
+        update(Board)
+        .where(Board.id == thread.board_id)
+        .values(last_activity_at=when, last_thread_id=thread.id)
+    )
+
+
+def _new_post(thread: Thread, author: User, kind: str, body: str, title=None) -> Post:
+    post = Post(
+        thread=thread, author_id=author.id, kind=kind, body=body,
+        body_html=render_markdown(body), created_at=utcnow(),
+    )
+    db.session.add(post)
+    db.session.flush()
+    db.session.add(PostRevision(
+        post_id=post.id, number=1, author_id=author.id, title=title, body=body,
+        summary="", created_at=post.created_at,
+    ))
+    return post
+
+
+@transactional
+def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
+    """Open a thread on a board with its question post."""
+    require(author, "ask")
+    board = get_board(board_slug)
+    title = content.title(title)
+    body = content.body(body)
+    tag_rows = content.tags_for(content.tag_names(tags))
+    now = utcnow()
+    thread = Thread(
+        board_id=board.id, author_id=author.id, title=title, slug=content.slugify(title),
+        tags=tag_rows, created_at=now, last_activity_at=now, last_activity_user_id=author.id,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    _new_post(thread, author, "question", body, title=title)
+    if tag_rows:
+        db.session.execute(
+            update(Tag)
+            .where(Tag.id.in_([t.id for t in tag_rows]))
+            .values(thread_count=Tag.thread_count + 1)
+        )
+    db.session.execute(
+        update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
+    )
+    _touch(thread, author, now)
+    return thread
+
+
+@transactional
+def post_answer(author: User, thread_id, body) -> Post:
+    """Answer a thread."""
+    thread = get_thread(thread_id, author)
+    require(author, "answer", thread)
+    post = _new_post(thread, author, "answer", content.body(body))
+    db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(answer_count=Thread.answer_count + 1)
+    )
+    _touch(thread, author, post.created_at)
+    return post
+
+
+@transactional
+def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
+    """Change a post's body (and a question's title), keeping a revision."""
+    post = get_post(post_id, editor)
+    require(editor, "edit_post", post)
+    body = content.body(body)
+    summary = content.summary(edit_summary)
+    thread = post.thread
+    new_title = thread.title
+    if title not in (None, "") and post.is_question:
+        new_title = content.title(title)
+    elif title not in (None, ""):
+        raise ValidationError("Only a question has a title.", fields={"title": "not a question"})
+    if body == post.body and new_title == thread.title:
+        return post
+    number = db.session.scalar(
+        select(func.max(PostRevision.number)).where(PostRevision.post_id == post.id)
+    )
+    now = utcnow()
+    db.session.add(PostRevision(
+        post_id=post.id, number=(number or 0) + 1, author_id=editor.id,
+        title=new_title if post.is_question else None, body=body, summary=summary,
+        created_at=now,
+    ))
+    post.body, post.body_html = body, render_markdown(body)
+    post.edited_at, post.edited_by_id = now, editor.id
+    if post.is_question:
+        thread.title, thread.slug = new_title, content.slugify(new_title)
+    _touch(thread, editor, now)
+    return post
+
+
+@transactional
+def accept_answer(actor: User, thread_id, answer_id) -> Thread:
+    """Mark `answer_id` as the accepted answer; None un-accepts."""
+    thread = get_thread(thread_id, actor)
+    require(actor, "accept", thread)
+    answer_id = inputs.integer(answer_id, "answer_id", allow_none=True)
+    answer = None
+    if answer_id is not None:
+        answer = db.session.get(Post, answer_id)
+        if (answer is None or answer.thread_id != thread.id or answer.kind != "answer"
+                or answer.deleted_at):
+            raise NotFound("No such answer in this thread.", fields={"answer_id": "not found"})
+    if thread.accepted_answer_id == answer_id:
+        return thread
+    if thread.accepted_answer_id is not None:
+        _reward_accept(thread, db.session.get(Post, thread.accepted_answer_id), actor, undo=True)
+    thread.accepted_answer_id = answer_id
+    if answer is not None:
+        _reward_accept(thread, answer, actor)
+    return thread
+
+
+def _reward_accept(thread: Thread, answer: Post, actor: User, *, undo: bool = False) -> None:
+    if answer.author_id == thread.author_id:
+        return  # accepting one's own answer earns nothing
+    reputation.record(answer.author_id, "accepted", post=answer, actor=actor, undo=undo)
+    reputation.record(thread.author_id, "accept_given", post=answer, actor=actor, undo=undo)
+
+
+@transactional
+def delete_post(actor: User, post_id) -> Post:
+    """Soft-delete a post; deleting the question deletes the thread."""
+    post = get_post(post_id, actor)
+    require(actor, "delete_post", post)
+    thread = post.thread
+    now = utcnow()
+    post.deleted_at = now
+    if post.is_question:
+        thread.deleted_at = now
+        db.session.execute(
+            update(Board)
+            .where(Board.id == thread.board_id)
+            .values(thread_count=Board.thread_count - 1)
+        )
+        return post
+    if thread.accepted_answer_id == post.id:
+        _reward_accept(thread, post, actor, undo=True)
+        thread.accepted_answer_id = None
+    db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(answer_count=Thread.answer_count - 1)
+    )
+    return post
+
+
+@transactional
+def record_view(thread_id: int) -> None:
+    """Count one view of a thread."""
+    db.session.execute(
+        update(Thread).where(Thread.id == thread_id).values(view_count=Thread.view_count + 1)
+    )
+
+
+# --- reading --------------------------------------------------------------------
+
+def get_thread(thread_id, viewer: User | None) -> Thread:
+    """The thread if `viewer` may see it, else NotFound."""
+    thread_id = _id(thread_id)
+    thread = db.session.get(
+        Thread, thread_id,
+        options=[joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags)],
+    )
+    if thread is None or not can(viewer, "view_thread", thread):
+        raise NotFound("No such thread.")
+    return thread
+
+
+def get_post(post_id, viewer: User | None) -> Post:
+    """The post if `viewer` may see it, else NotFound."""
+    post = db.session.get(Post, _id(post_id), options=[joinedload(Post.thread)])
+    if post is None or not can(viewer, "view_thread", post.thread):
+        raise NotFound("No such post.")
+    if post.deleted_at and not (viewer and viewer.is_moderator):
+        raise NotFound("No such post.")
+    return post
+
+
+def _id(value) -> int:
+    try:
+        return inputs.integer(value, "id")
+    except ValidationError:
+        raise NotFound("Not found.")
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    replies: list["CommentNode"] = field(default_factory=list)
+
+
+@dataclass
+class ThreadPage:
+    """Everything a thread page shows, loaded in a fixed number of queries."""
+
+    thread: Thread
+    question: Post
+    answers: list[Post]
+    comments: dict[int, list[CommentNode]]
+    my_votes: dict[int, int]
+
+
+def thread_page(thread_id, viewer: User | None) -> ThreadPage:
+    """Load a thread with its posts, comment trees and the viewer's votes."""
+    thread = get_thread(thread_id, viewer)
+    show_deleted = viewer is not None and viewer.is_moderator
+    posts_query = (
+        select(Post)
+        .where(Post.thread_id == thread.id)
+        .options(joinedload(Post.author), joinedload(Post.edited_by))
+    )
+    if not show_deleted:
+        posts_query = posts_query.where(Post.deleted_at.is_(None))
+    posts = list(db.session.scalars(posts_query))
+    question = next(p for p in posts if p.is_question)
+    answers = sorted(
+        (p for p in posts if not p.is_question),
+        key=lambda p: (p.id != thread.accepted_answer_id, -p.score, p.created_at, p.id),
+    )
+    post_ids = [p.id for p in posts]
+    return ThreadPage(
+        thread=thread,
+        question=question,
+        answers=answers,
+        comments=_comment_trees(post_ids, show_deleted),
+        my_votes=_votes_of(viewer, post_ids),
+    )
+
+
+def _comment_trees(post_ids: list[int], show_deleted: bool) -> dict[int, list[CommentNode]]:
+    query = (
+        select(Comment)
+        .where(Comment.post_id.in_(post_ids))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if not show_deleted:
+        query = query.where(Comment.deleted_at.is_(None))
+    nodes = {c.id: CommentNode(c) for c in db.session.scalars(query)}
+    roots: dict[int, list[CommentNode]] = {}
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id)
+        if parent is not None:
+            parent.replies.append(node)
+        else:
+            roots.setdefault(node.comment.post_id, []).append(node)
+    return roots
+
+
+def _votes_of(viewer: User | None, post_ids: list[int]) -> dict[int, int]:
+    if viewer is None or not post_ids:
+        return {}
+    rows = db.session.execute(
+        select(Vote.post_id, Vote.value).where(Vote.user_id == viewer.id, Vote.post_id.in_(post_ids))
+    )
+    return dict(rows.all())
+
+
+def revisions(post_id, viewer: User | None) -> list[PostRevision]:
+    """A post's revisions, oldest first."""
+    post = get_post(post_id, viewer)
+    query = (
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .options(joinedload(PostRevision.author))
+        .order_by(PostRevision.number)
+    )
+    return list(db.session.scalars(query))

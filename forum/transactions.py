@@ -1,0 +1,73 @@
+"""Write transactions that behave under concurrency on SQLite and PostgreSQL.
+
+SQLite in WAL mode lets readers run beside one writer, but a transaction
+that starts as a reader and later writes fails at once with "database is
+locked" when another writer got in first; the busy timeout does not help
+it. So every service that writes runs inside `write_transaction()`, which
+ends any read transaction the request had open and makes the next BEGIN a
+`BEGIN IMMEDIATE`: the write lock is taken first, and concurrent writers
+queue on the busy timeout instead of failing. Read-only requests keep plain
+deferred transactions and never wait for a writer.
+"""
+import contextvars
+import functools
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+_immediate = contextvars.ContextVar("askdesk_immediate_begin", default=False)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """Set WAL, foreign keys and a busy timeout, and let us issue BEGIN ourselves."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """Run the block in one write transaction: commit at the end, roll back on error."""
+    session = db.session()
+    if _immediate.get():  # nested service call: the outer one commits
+        yield session
+        return
+    if session.in_transaction():
+        session.commit()  # end the request's read transaction; nothing is pending
+    token = _immediate.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _immediate.reset(token)
+
+
+def transactional(fn):
+    """Decorate a service function so that it runs in `write_transaction()`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with write_transaction():
+            return fn(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,131 @@
+"""Test fixtures: an app on a migrated database (SQLite, or PostgreSQL when
+ASKDESK_TEST_DATABASE_URL is set), emptied after every test."""
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from forum import create_app
+from forum.extensions import db
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+BASE_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "SERVER_NAME": None,
+}
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared/, skipping the test when a user's clone has none."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{'/'.join(parts)} (present in CI, not in a plain clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database with the schema built by the migrations, once per run."""
+    url = os.environ.get("ASKDESK_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, monkeypatch):
+    """Build an app with extra config; every app of a test shares its database."""
+    monkeypatch.setenv("ASKDESK_INSTANCE_DIR", str(tmp_path / "instance"))
+    apps = []
+
+    def factory(**config):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        with apps[0].app_context():
+            _empty_database()
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _empty_database():
+    db.session.remove()
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class QueryCounter:
+    """Counts the SQL statements (not BEGIN/COMMIT) run while it is active."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def record(_conn, _cursor, statement, *_args):
+            if re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)", statement, re.I):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
+
+
+def login(client, user, password="correct horse battery"):
+    """Sign `user` in through the login form."""
+    return client.post(
+        "/login", data={"login": user.username, "password": password}, follow_redirects=False
+    )
