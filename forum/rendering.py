@@ -27,7 +27,9 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
             return value.lower().startswith(("http://", "https://"))
         return name in ("alt", "title")
     if tag == "code":
-        return name == "class" and value.startswith("language-") and value.isascii()
+        return name == "class" and value.startswith("language-") and not any(
+            c.isspace() for c in value
+        )
     if tag in ("th", "td"):
         return name == "class" and value in _ALIGN_CLASSES
     if tag == "ol":

@@ -1,0 +1,25 @@
+from sqlalchemy import func, select
+
+from forum import demo
+from forum.extensions import db
+from forum.models import ReputationEvent, Thread, User
+
+
+def test_demo_loads_once_with_consistent_counters(runner):
+    result = runner.invoke(args=["askdesk", "demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Demo site loaded" in result.output
+    assert db.session.scalar(select(func.count(Thread.id))) == len(demo.THREADS)
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == {"user", "moderator", "staff", "admin"}
+    for user in db.session.scalars(select(User)):
+        ledger = db.session.scalar(
+            select(func.coalesce(func.sum(ReputationEvent.amount), 0)).where(
+                ReputationEvent.user_id == user.id
+            )
+        )
+        assert user.reputation == 1 + ledger
+
+    again = runner.invoke(args=["askdesk", "demo", "--if-empty"])
+    assert "not loaded" in again.output
+    assert db.session.scalar(select(func.count(Thread.id))) == len(demo.THREADS)
