@@ -32,7 +32,13 @@ run: migrate
 	$(FLASK) askdesk demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+# axe-core for the browser tests' accessibility checks; they skip when npm is absent.
+$(AXE): tests/browser/package.json
+	-cd tests/browser && npm ci --silent --no-audit --no-fund
+
+test: setup $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 extract-messages: setup
