@@ -1,0 +1,31 @@
+"""The schema comes from the migrations and matches the models; SQLite is tuned."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from forum.extensions import db
+
+
+def test_migrations_match_models(app):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_boards_cli_creates_board(runner):
+    result = runner.invoke(args=["askdesk", "boards", "create", "router-x200",
+                                 "--name", "Router X200", "--description", "Home router"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["askdesk", "boards", "create", "Bad Slug!", "--name", "X"])
+    assert bad.exit_code != 0 and "Slug" in bad.output
+    again = runner.invoke(args=["askdesk", "boards", "create", "router-x200", "--name", "X"])
+    assert again.exit_code != 0 and "exists" in again.output
