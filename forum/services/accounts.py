@@ -46,15 +46,16 @@ def _email(value) -> str:
 
 
 def _password(value, username: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError("Password must be text.", fields={"password": "must be a string"})
+    if not isinstance(value, str) or inputs.lookup(value, 1024) is None:
+        raise ValidationError(
+            "Password must be text of at most 1024 characters.",
+            fields={"password": "invalid"},
+        )
     if len(value) < PASSWORD_MIN:
         raise ValidationError(
             f"Password must be at least {PASSWORD_MIN} characters.",
             fields={"password": f"at least {PASSWORD_MIN} characters"},
         )
-    if len(value) > 1024:
-        raise ValidationError("Password is too long.", fields={"password": "too long"})
     if username and username.lower() in value.lower():
         raise ValidationError(
             "Password must not contain your username.",
@@ -96,7 +97,8 @@ def register(username, email, password, *, role: str = "user") -> User:
 
 def authenticate(login, password) -> User | None:
     """The user whose username or email and password match, else None."""
-    if not isinstance(login, str) or not isinstance(password, str) or len(login) > 254:
+    login = inputs.lookup(login, 254)
+    if login is None or inputs.lookup(password, 1024) is None:
         return None
     key = login.strip().lower()
     user = db.session.scalar(
@@ -246,7 +248,8 @@ def revoke_api_token(token: str) -> None:
 
 def get_user(username) -> User:
     """The user with this name (any case), or NotFound."""
-    if not isinstance(username, str) or len(username) > 30:
+    username = inputs.lookup(username, 30)
+    if username is None:
         raise NotFound("No such user.")
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
     if user is None:

@@ -60,7 +60,8 @@ def list_boards() -> list[Board]:
 
 def get_board(slug) -> Board:
     """The board with this slug, or NotFound."""
-    if not isinstance(slug, str) or len(slug) > 64:
+    slug = inputs.lookup(slug, 64)
+    if slug is None:
         raise NotFound("No such board.")
     board = db.session.scalar(select(Board).where(Board.slug == slug))
     if board is None:
@@ -81,7 +82,8 @@ def list_threads(board: Board, *, sort="active", tag=None, page=1, per_page=30) 
         )
     )
     if tag:
-        query = query.where(Thread.tags.any(Tag.name == str(tag).lower()))
+        tag = inputs.lookup(tag, 35)
+        query = query.where(Thread.tags.any(Tag.name == (tag or "").lower()))
     if sort == "unanswered":
         query = query.where(Thread.answer_count == 0)
     order = {
@@ -91,4 +93,14 @@ def list_threads(board: Board, *, sort="active", tag=None, page=1, per_page=30) 
         "unanswered": [Thread.created_at.desc()],
     }[sort]
     query = query.order_by(Thread.is_pinned.desc(), *order, Thread.id.desc())
+    return paginate(query, page, per_page)
+
+
+def board_page(page: int, per_page: int) -> Page:
+    """One page of the boards in display order (the API lists boards in pages)."""
+    query = (
+        select(Board)
+        .options(joinedload(Board.parent))
+        .order_by(Board.position, Board.name, Board.id)
+    )
     return paginate(query, page, per_page)

@@ -38,6 +38,21 @@ def text(value, field: str, *, min_len: int = 0, max_len: int, label: str | None
     return value
 
 
+def lookup(value, max_len: int) -> str | None:
+    """`value` as a key to look something up by, or None if no row could match it.
+
+    Names from URLs and login forms go straight into queries; NUL or broken
+    unicode there would make PostgreSQL fail instead of simply finding nothing.
+    """
+    if not isinstance(value, str) or len(value) > max_len or _CONTROL.search(value):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
 def integer(value, field: str, *, allow_none: bool = False) -> int | None:
     """Return `value` as an int; bools and numeric strings from forms are handled."""
     if value is None or value == "":
@@ -46,9 +61,9 @@ def integer(value, field: str, *, allow_none: bool = False) -> int | None:
         raise ValidationError(f"{field} is required.", fields={field: "is required"})
     if isinstance(value, bool):
         raise ValidationError(f"{field} must be an integer.", fields={field: "must be an integer"})
-    if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip(), re.ASCII):
         return int(value)
-    if isinstance(value, int) and abs(value) < 2**62:
+    if type(value) is int and abs(value) < 2**62:
         return value
     raise ValidationError(f"{field} must be an integer.", fields={field: "must be an integer"})
 

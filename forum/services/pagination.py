@@ -33,8 +33,10 @@ class Page:
 
 def page_args(page=None, per_page=None, *, default_per_page: int = 30) -> tuple[int, int]:
     """Validate page and per_page as they came from a query string."""
-    page = inputs.integer(page, "page", allow_none=True) or 1
-    per_page = inputs.integer(per_page, "per_page", allow_none=True) or default_per_page
+    page = inputs.integer(page, "page", allow_none=True)
+    per_page = inputs.integer(per_page, "per_page", allow_none=True)
+    page = 1 if page is None else page
+    per_page = default_per_page if per_page is None else per_page
     if page < 1 or page > 100_000:
         raise ValidationError("page is out of range.", fields={"page": "out of range"})
     if per_page < 1 or per_page > MAX_PER_PAGE:

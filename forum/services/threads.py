@@ -13,6 +13,7 @@ from ..timeutil import utcnow
 from ..transactions import transactional
 from . import content, inputs, reputation
 from .boards import get_board
+from .pagination import Page, paginate
 
 
 def _touch(thread: Thread, user: User, when) -> None:
@@ -294,3 +295,35 @@ def revisions(post_id, viewer: User | None) -> list[PostRevision]:
         .order_by(PostRevision.number)
     )
     return list(db.session.scalars(query))
+
+
+@dataclass
+class PostView:
+    """One post with its comment trees and the viewer's vote (0: none)."""
+
+    post: Post
+    comments: list[CommentNode]
+    my_vote: int
+
+
+def post_view(post_id, viewer: User | None) -> PostView:
+    """Load a post, its comment trees and the viewer's vote in a fixed number of queries."""
+    post = get_post(post_id, viewer)
+    show_deleted = viewer is not None and viewer.is_moderator
+    return PostView(
+        post=post,
+        comments=_comment_trees([post.id], show_deleted).get(post.id, []),
+        my_vote=_votes_of(viewer, [post.id]).get(post.id, 0),
+    )
+
+
+def revision_page(post_id, viewer: User | None, page: int, per_page: int) -> Page:
+    """One page of a post's revisions, oldest first."""
+    post = get_post(post_id, viewer)
+    query = (
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id)
+        .options(joinedload(PostRevision.author))
+        .order_by(PostRevision.number)
+    )
+    return paginate(query, page, per_page)

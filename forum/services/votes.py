@@ -12,7 +12,7 @@ from .threads import get_post
 
 
 def _value(value) -> int:
-    if isinstance(value, bool) or value not in (1, -1, 0):
+    if type(value) is not int or value not in (1, -1, 0):
         raise ValidationError("Vote value must be 1, -1 or 0.", fields={"value": "1, -1 or 0"})
     return value
 

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import select
 
-from forum.errors import Conflict, PermissionDenied, ValidationError
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.models import User
 from forum.services import accounts
 from tests.factories import PASSWORD, make_user
@@ -162,3 +162,16 @@ def test_cli_creates_users_of_any_role(runner):
         "askdesk", "users", "create", "SAM", "--email", "x@example.com", "--password", PASSWORD,
     ])
     assert clash.exit_code != 0 and "taken" in clash.output
+
+
+@pytest.mark.parametrize("name", ["ann\x00a", "\ud800", "x" * 31, 5, None])
+def test_unusable_lookup_names_find_nobody(app, name):
+    make_user("anna")
+    assert accounts.authenticate(name, PASSWORD) is None
+    with pytest.raises(NotFound):
+        accounts.get_user(name)
+
+
+def test_password_with_broken_unicode_refused(app):
+    with pytest.raises(ValidationError):
+        accounts.register("anna", "anna@example.com", "long enough \ud800 password")

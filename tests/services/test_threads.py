@@ -262,3 +262,15 @@ def test_board_thread_sorts_and_tag_filter(app):
     assert [t.id for t in boards.list_threads(board, tag="wifi").items] == [old.id]
     with pytest.raises(ValidationError):
         boards.list_threads(board, sort="bogus")
+
+
+@pytest.mark.parametrize("slug", ["x\x00y", "\ud800", "a" * 65, 7])
+def test_unusable_board_slugs_not_found(app, slug):
+    with pytest.raises(NotFound):
+        boards.get_board(slug)
+
+
+def test_unusable_tag_filter_matches_nothing(app):
+    board = make_board()
+    make_thread(board=board, tags=["wifi"])
+    assert boards.list_threads(board, tag="wi\x00fi").total == 0

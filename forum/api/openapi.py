@@ -1,0 +1,198 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 description of every endpoint.
+
+A test checks that each route of the blueprint appears here and that the
+documented thread and post fields are exactly the ones returned.
+"""
+from functools import cache
+
+from flask import current_app, jsonify
+
+from . import bp
+from .openapi_schemas import SCHEMAS, ref
+
+_ERRORS = {
+    "400": ("BadRequest", "Malformed JSON, a body that is not an object, or not JSON."),
+    "401": ("Unauthorized", "No token where one is required, or an invalid/revoked token."),
+    "403": ("Forbidden", "Not allowed."),
+    "404": ("NotFound", "Missing, or not visible to the caller."),
+    "409": ("Conflict", "Clashes with something that exists."),
+    "413": ("TooLarge", "The body is larger than 256 KiB."),
+    "422": ("ValidationFailed", "A value is missing or not valid; `fields` says which."),
+    "429": ("RateLimited", "Too many requests; see Retry-After."),
+}
+_READ = ("404",)
+_WRITE = ("400", "401", "403", "404", "413", "422", "429")
+_PAGE_PARAMS = [
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 30}},
+]
+
+
+def _path_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+THREAD_ID = _path_param("thread_id", {"type": "integer", "minimum": 1})
+POST_ID = _path_param("post_id", {"type": "integer", "minimum": 1})
+USERNAME = _path_param("username", {"type": "string"})
+SLUG = _path_param("slug", {"type": "string"})
+
+
+def _op(op_id, summary, *, ok, schema=None, body=None, auth=None, errors=_READ,
+        params=(), description=None) -> dict:
+    """One operation. auth: None optional token, True required, False no token needed."""
+    responses = {}
+    if schema is None:
+        responses[str(ok)] = {"description": "Done; no content."}
+    else:
+        responses[str(ok)] = {
+            "description": "Success.",
+            "content": {"application/json": {"schema": ref(schema)}},
+        }
+    for status in errors:
+        responses[status] = {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
+    responses["default"] = {"$ref": "#/components/responses/Error"}
+    operation = {"operationId": op_id, "summary": summary, "responses": responses}
+    if description:
+        operation["description"] = description
+    if params:
+        operation["parameters"] = list(params)
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref(body)}},
+        }
+    operation["security"] = [{"bearerAuth": []}] if auth else [{}, {"bearerAuth": []}]
+    return operation
+
+
+def _paths() -> dict:
+    write = {"auth": True, "errors": _WRITE}
+    return {
+        "/users": {"post": _op(
+            "createUser", "Sign up", ok=201, schema="User", body="NewUser",
+            errors=("400", "401", "409", "413", "422", "429"),
+            description="Extra fields such as role or reputation are ignored.")},
+        "/auth/token": {
+            "post": _op("createToken", "Get a bearer token", ok=200, schema="Token",
+                        body="TokenRequest", errors=("400", "401", "413", "429"),
+                        description="401 with the same message whether or not the user exists."),
+            "delete": _op("revokeToken", "Revoke the token used (log out)", ok=204,
+                          auth=True, errors=("401",)),
+        },
+        "/auth/logout": {"post": _op("logout", "Revoke the token used (log out)", ok=204,
+                                     auth=True, errors=("401",))},
+        "/me": {"get": _op("getMe", "Own profile with email and privileges", ok=200,
+                           schema="Me", auth=True, errors=("401",))},
+        "/users/{username}": {"get": _op("getUser", "A user's public profile", ok=200,
+                                         schema="User", params=[USERNAME])},
+        "/users/{username}/reputation": {"get": _op(
+            "getReputation", "A user's reputation ledger, newest first", ok=200,
+            schema="LedgerEventList", params=[USERNAME, *_PAGE_PARAMS], errors=("404", "422"))},
+        "/boards": {
+            "get": _op("listBoards", "Boards in display order", ok=200, schema="BoardList",
+                       params=_PAGE_PARAMS, errors=("422",),
+                       description="per_page defaults to 100 here."),
+            "post": _op("createBoard", "Create a board (admins)", ok=201, schema="Board",
+                        body="NewBoard", auth=True, errors=(*_WRITE, "409")),
+        },
+        "/boards/{slug}/threads": {"get": _op(
+            "listThreads", "A board's threads, pinned first", ok=200,
+            schema="ThreadSummaryList", errors=("404", "422"), params=[
+                SLUG,
+                {"name": "sort", "in": "query", "required": False, "schema": {
+                    "type": "string", "enum": ["active", "newest", "votes", "unanswered"],
+                    "default": "active"}},
+                {"name": "tag", "in": "query", "required": False, "schema": {"type": "string"}},
+                *_PAGE_PARAMS,
+            ])},
+        "/threads": {"post": _op("createThread", "Ask a question", ok=201, schema="Thread",
+                                 body="NewThread", **write)},
+        "/threads/{thread_id}": {"get": _op(
+            "getThread", "A thread with its posts and comments", ok=200, schema="Thread",
+            params=[THREAD_ID], description="Reading through the API does not count a view.")},
+        "/threads/{thread_id}/answers": {"post": _op(
+            "createAnswer", "Answer a thread", ok=201, schema="Post", body="NewAnswer",
+            params=[THREAD_ID], **write)},
+        "/threads/{thread_id}/accept": {"post": _op(
+            "acceptAnswer", "Accept an answer (asker, staff)", ok=200, schema="Thread",
+            body="Accept", params=[THREAD_ID], **write)},
+        "/posts/{post_id}": {
+            "get": _op("getPost", "A post with its comments", ok=200, schema="Post",
+                       params=[POST_ID]),
+            "patch": _op("editPost", "Edit a post (a revision is kept)", ok=200, schema="Post",
+                         body="PostEdit", params=[POST_ID], **write),
+            "delete": _op("deletePost", "Soft-delete a post", ok=204, params=[POST_ID],
+                          auth=True, errors=("401", "403", "404"),
+                          description="Deleting the question deletes the thread."),
+        },
+        "/posts/{post_id}/revisions": {"get": _op(
+            "listRevisions", "A post's revisions, oldest first", ok=200,
+            schema="RevisionList", params=[POST_ID, *_PAGE_PARAMS], errors=("404", "422"))},
+        "/posts/{post_id}/comments": {"post": _op(
+            "createComment", "Comment on a post or reply to a comment", ok=201,
+            schema="Comment", body="NewComment", params=[POST_ID], **write)},
+        "/posts/{post_id}/vote": {"post": _op(
+            "vote", "Vote a post up, down, or withdraw (0)", ok=200, schema="VoteResult",
+            body="VoteRequest", params=[POST_ID], **write)},
+        "/openapi.json": {"get": _op("getOpenApi", "This document", ok=200, schema="OpenApi",
+                                     errors=())},
+    }
+
+
+def _responses() -> dict:
+    def error(description: str, headers: dict | None = None) -> dict:
+        response = {
+            "description": description,
+            "content": {"application/json": {"schema": ref("Error")}},
+        }
+        if headers:
+            response["headers"] = headers
+        return response
+
+    responses = {name: error(text) for name, text in _ERRORS.values()}
+    responses["RateLimited"] = error(_ERRORS["429"][1], {
+        "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
+    })
+    responses["Error"] = error("Any other error (405, 500, ...), in the same format.")
+    return responses
+
+
+@cache
+def document(server_url: str) -> dict:
+    """The OpenAPI document, with the API's base URL as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Askdesk API",
+            "version": "1.0.0",
+            "description": (
+                "JSON in and out (UTF-8), times in ISO 8601 UTC. Authenticate with "
+                "`Authorization: Bearer <token>` from POST /auth/token; without it a "
+                "request is anonymous. No cookies are used. Every error has the Error "
+                "shape. Lists take `page` and `per_page` (at most 100)."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": _paths(),
+        "components": {
+            "schemas": {
+                **SCHEMAS,
+                "OpenApi": {"type": "object", "description": "An OpenAPI 3.1 document."},
+            },
+            "responses": _responses(),
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "A token from POST /auth/token."},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Serve the OpenAPI document."""
+    root = current_app.config.get("APPLICATION_ROOT", "/").rstrip("/")
+    return jsonify(document(root + bp.url_prefix))
