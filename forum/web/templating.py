@@ -1,0 +1,80 @@
+"""What templates get: the viewer, `can`, time formatting and URL helpers."""
+from datetime import datetime, timedelta
+
+from flask import Flask, has_request_context, url_for
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from .. import permissions
+from ..timeutil import isoformat, utcnow
+from . import acting_user
+from .messages import translate
+
+
+def thread_url(thread, **kwargs) -> str:
+    """The canonical address of a thread."""
+    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **kwargs)
+
+
+def ago(value: datetime | None) -> str:
+    """'3 hours ago' in the current language."""
+    if value is None:
+        return ""
+    delta = value - utcnow()  # negative: in the past, which Babel words as "... ago"
+    if delta > -timedelta(minutes=1):
+        return _("just now")
+    return format_timedelta(delta, granularity="minute", add_direction=True)
+
+
+def absolute(value: datetime | None) -> str:
+    """The full date and time in the current language (UTC)."""
+    return format_datetime(value, "medium") if value else ""
+
+
+def long_date(value: datetime | None) -> str:
+    """The date alone, spelled out in the current language."""
+    return format_date(value, "long") if value else ""
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """A <time> element showing the relative time, with the exact one as its title."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{iso}" title="{full}">{rel}</time>').format(
+        iso=isoformat(value), full=absolute(value), rel=ago(value)
+    )
+
+
+def role_name(role: str) -> str:
+    """The role in the current language."""
+    names = {
+        "user": _("Member"),
+        "moderator": _("Moderator"),
+        "staff": _("Staff"),
+        "admin": _("Administrator"),
+    }
+    return names.get(role, role)
+
+
+def lang_code() -> str:
+    """The language of this page, for <html lang>."""
+    locale = get_locale()
+    return str(locale.language) if locale else "en"
+
+
+def init_app(app: Flask) -> None:
+    """Register the globals and filters."""
+    app.jinja_env.globals.update(
+        can=permissions.can, thread_url=thread_url, lang_code=lang_code, role_name=role_name,
+    )
+    app.jinja_env.filters.update(
+        ago=ago, absolute=absolute, long_date=long_date, time_tag=time_tag,
+        translate=translate,
+    )
+
+    @app.context_processor
+    def _viewer():
+        return {"viewer": acting_user() if has_request_context() else None}
+
+

@@ -1,0 +1,104 @@
+"""Threads: asking, the thread page, answering, accepting, Markdown preview."""
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import limiter
+from ..permissions import require
+from ..services import boards, inputs, threads
+from ..services.preview import preview as render_preview
+from . import acting_user
+from .templating import thread_url
+
+bp = Blueprint("threads", __name__)
+
+
+def _board_choices(all_boards) -> list[tuple[str, str]]:
+    """(slug, label) pairs for the board select, sub-boards after their parent."""
+    top = [b for b in all_boards if b.parent_id is None]
+    choices = []
+    for parent in top:
+        choices.append((parent.slug, parent.name))
+        choices.extend((b.slug, f"{parent.name} › {b.name}")
+                       for b in all_boards if b.parent_id == parent.id)
+    return choices
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@bp.route("/b/<board_slug>/ask", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def ask(board_slug=None):
+    """Ask a question on a board."""
+    user = acting_user()
+    require(user, "ask")
+    choices = _board_choices(boards.list_boards())
+    if board_slug is not None and board_slug not in {slug for slug, _label in choices}:
+        raise NotFound("No such board.")
+    if request.method == "GET":
+        form = {"board": board_slug or request.args.get("board", "")}
+        return render_template("threads/ask.html", form=form, choices=choices)
+    form = request.form
+    try:
+        thread = threads.ask_question(
+            user, form.get("board"), form.get("title"), form.get("body"), form.get("tags"),
+        )
+    except (ValidationError, Conflict, NotFound) as error:
+        if isinstance(error, NotFound) and not form.get("board"):
+            error = ValidationError(_("Choose a board."), fields={"board": "required"})
+        elif isinstance(error, NotFound):
+            error = ValidationError(error.message, fields={"board": "not found"})
+        return render_template("threads/ask.html", form=form, choices=choices, error=error), 422
+    flash(_("Your question is posted."), "success")
+    return redirect(thread_url(thread))
+
+
+@bp.route("/t/<int:thread_id>", defaults={"slug": None})
+@bp.route("/t/<int:thread_id>/<slug>")
+def show(thread_id, slug):
+    """The thread page; other spellings of its address redirect to the canonical one."""
+    page = threads.thread_page(thread_id, acting_user())
+    if slug != page.thread.slug:
+        return redirect(thread_url(page.thread), code=301)
+    # Rendered before the view is counted: that write commits and would expire the page.
+    html = render_template("threads/show.html", page=page, thread=page.thread)
+    if request.method == "GET":  # not HEAD
+        threads.record_view(thread_id)
+    return html
+
+
+def render_thread_with_error(thread_id, **context):
+    """The thread page again, with a failed answer or comment form filled in (422)."""
+    page = threads.thread_page(thread_id, acting_user())
+    return render_template("threads/show.html", page=page, thread=page.thread, **context), 422
+
+
+@bp.route("/t/<int:thread_id>/answer", methods=["POST"])
+@limiter.limit("10 per minute")
+def answer(thread_id):
+    """Post an answer."""
+    try:
+        post = threads.post_answer(acting_user(), thread_id, request.form.get("body"))
+    except ValidationError as error:
+        return render_thread_with_error(thread_id, answer_form=request.form, answer_error=error)
+    flash(_("Your answer is posted."), "success")
+    return redirect(url_for("posts.permalink", post_id=post.id))
+
+
+@bp.route("/t/<int:thread_id>/accept", methods=["POST"])
+@limiter.limit("30 per minute")
+def accept(thread_id):
+    """Accept an answer, or un-accept it when it is the accepted one already."""
+    user = acting_user()
+    answer_id = inputs.integer(request.form.get("answer_id"), "answer_id")
+    thread = threads.get_thread(thread_id, user)
+    target = None if thread.accepted_answer_id == answer_id else answer_id
+    threads.accept_answer(user, thread_id, target)
+    flash(_("Answer accepted.") if target else _("Answer no longer accepted."), "success")
+    return redirect(url_for("posts.permalink", post_id=answer_id))
+
+
+@bp.route("/preview", methods=["POST"])
+@limiter.limit("40 per minute")
+def preview():
+    """Markdown preview for the editors, as JSON {html}."""
+    return jsonify(html=render_preview(request.form.get("body")))
