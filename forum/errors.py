@@ -2,12 +2,16 @@
 
 
 class DomainError(Exception):
-    """Base class: `code` is the machine-readable code of the JSON error format."""
+    """Base class: `code` is the machine-readable code of the JSON error format.
+
+    `message` may be a lazy translation; `str(error.message)` renders it in the
+    current request's language (English for the API and the CLI by default).
+    """
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+    def __init__(self, message, *, code: str | None = None, fields: dict | None = None):
         super().__init__(message)
         self.message = message
         if code:
@@ -39,6 +43,6 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int = 60, **kwargs):
+    def __init__(self, message, *, retry_after: int = 60, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after

@@ -1,5 +1,5 @@
 """Language choice: the user's setting, else the browser's Accept-Language."""
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from .extensions import babel
@@ -8,6 +8,8 @@ from .extensions import babel
 def select_locale() -> str:
     """The locale for this request."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work speak the default language
+        return languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]

@@ -5,18 +5,19 @@ User or None for an anonymous visitor. Services call `require(...)` before
 they change anything; templates call `can` only to choose which buttons to
 show.
 """
+from flask_babel import lazy_gettext as _l
 from .errors import PermissionDenied
 
 _MESSAGES = {
-    "ask": "Sign in to ask a question.",
-    "answer": "You cannot answer this thread.",
-    "comment": "You cannot comment here.",
-    "vote": "You cannot vote on this post.",
-    "accept": "Only the asker or staff can accept an answer.",
-    "edit_post": "You cannot edit this post.",
-    "delete_post": "You cannot delete this post.",
-    "view_thread": "This thread is not available.",
-    "create_board": "Only administrators can create boards.",
+    "ask": _l("Sign in to ask a question."),
+    "answer": _l("You cannot answer this thread."),
+    "comment": _l("You cannot comment here."),
+    "vote": _l("You cannot vote on this post."),
+    "accept": _l("Only the asker or staff can accept an answer."),
+    "edit_post": _l("You cannot edit this post."),
+    "delete_post": _l("You cannot delete this post."),
+    "view_thread": _l("This thread is not available."),
+    "create_board": _l("Only administrators can create boards."),
 }
 
 
@@ -113,7 +114,7 @@ def require(user, action: str, obj=None) -> None:
     """Raise PermissionDenied unless `user` may do `action` to `obj`."""
     if not can(user, action, obj):
         if user is None and action not in ("view_thread",):
-            raise PermissionDenied("Please sign in first.", code="login_required")
+            raise PermissionDenied(_l("Please sign in first."), code="login_required")
         raise PermissionDenied(_MESSAGES[action])
 
 

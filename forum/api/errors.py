@@ -73,7 +73,7 @@ def _domain_error(error: DomainError):
     headers = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(max(int(error.retry_after), 1))
-    return error_response(error.status, error.code, error.message, error.fields, headers)
+    return error_response(error.status, error.code, str(error.message), error.fields, headers)
 
 
 def _http_error(error: HTTPException):

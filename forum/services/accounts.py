@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -23,42 +24,42 @@ RESET_MAX_AGE = 3600
 # Checked against when the login names nobody, so a failed login takes as
 # long whether or not the account exists.
 _DUMMY_HASH = generate_password_hash("askdesk-timing-equaliser")
-LOGIN_FAILED = "Wrong username, email or password."
+LOGIN_FAILED = _l("Wrong username, email or password.")
 
 
 def _username(value) -> str:
-    value = inputs.text(value, "username", min_len=1, max_len=30, label="Username")
+    value = inputs.text(value, "username", min_len=1, max_len=30, label=_l("Username"))
     if not USERNAME_RE.fullmatch(value):
         raise ValidationError(
-            "Username must be 3-30 letters, digits, '_', '-' or '.'.",
+            _l("Username must be 3-30 letters, digits, '_', '-' or '.'."),
             fields={"username": "3-30 of letters, digits, _ - ."},
         )
     return value
 
 
 def _email(value) -> str:
-    value = inputs.text(value, "email", min_len=1, max_len=254, label="Email")
+    value = inputs.text(value, "email", min_len=1, max_len=254, label=_l("Email"))
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        raise ValidationError("Enter a valid email address.", fields={"email": "invalid"})
+        raise ValidationError(_l("Enter a valid email address."), fields={"email": "invalid"})
     return result.normalized.lower()
 
 
 def _password(value, username: str) -> str:
     if not isinstance(value, str) or inputs.lookup(value, 1024) is None:
         raise ValidationError(
-            "Password must be text of at most 1024 characters.",
+            _l("Password must be text of at most 1024 characters."),
             fields={"password": "invalid"},
         )
     if len(value) < PASSWORD_MIN:
         raise ValidationError(
-            f"Password must be at least {PASSWORD_MIN} characters.",
+            _l("Password must be at least %(n)s characters.", n=PASSWORD_MIN),
             fields={"password": f"at least {PASSWORD_MIN} characters"},
         )
     if username and username.lower() in value.lower():
         raise ValidationError(
-            "Password must not contain your username.",
+            _l("Password must not contain your username."),
             fields={"password": "contains the username"},
         )
     return value
@@ -68,11 +69,11 @@ def _ensure_unique(username: str | None, email: str | None, *, except_id: int | 
     if username:
         clash = db.session.scalar(select(User.id).where(User.username_key == username.lower()))
         if clash and clash != except_id:
-            raise Conflict("That username is taken.", fields={"username": "taken"})
+            raise Conflict(_l("That username is taken."), fields={"username": "taken"})
     if email:
         clash = db.session.scalar(select(User.id).where(User.email == email))
         if clash and clash != except_id:
-            raise Conflict("That email is already registered.", fields={"email": "taken"})
+            raise Conflict(_l("That email is already registered."), fields={"email": "taken"})
 
 
 @transactional
@@ -117,7 +118,7 @@ def change_password(user: User, current_password, new_password) -> None:
         user.password_hash, current_password
     ):
         raise PermissionDenied(
-            "Your current password is not right.", fields={"current_password": "wrong"}
+            _l("Your current password is not right."), fields={"current_password": "wrong"}
         )
     _set_password(user, _password(new_password, user.username))
 
@@ -135,7 +136,7 @@ def _set_password(user: User, password: str) -> None:
 def change_email(user: User, password, new_email) -> None:
     """Change the account email after checking the password."""
     if not isinstance(password, str) or not check_password_hash(user.password_hash, password):
-        raise PermissionDenied("Your password is not right.", fields={"password": "wrong"})
+        raise PermissionDenied(_l("Your password is not right."), fields={"password": "wrong"})
     email = _email(new_email)
     _ensure_unique(None, email, except_id=user.id)
     user.email = email
@@ -189,16 +190,16 @@ def request_password_reset(email, reset_url_for) -> None:
 def user_for_reset_token(token) -> User:
     """The user a valid, unused, unexpired reset token belongs to."""
     if not isinstance(token, str) or len(token) > 500:
-        raise ValidationError("This reset link is not valid.", code="invalid_token")
+        raise ValidationError(_l("This reset link is not valid."), code="invalid_token")
     try:
         data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
     except SignatureExpired:
-        raise ValidationError("This reset link has expired.", code="invalid_token")
+        raise ValidationError(_l("This reset link has expired."), code="invalid_token")
     except BadSignature:
-        raise ValidationError("This reset link is not valid.", code="invalid_token")
+        raise ValidationError(_l("This reset link is not valid."), code="invalid_token")
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != _password_fingerprint(user):
-        raise ValidationError("This reset link was already used.", code="invalid_token")
+        raise ValidationError(_l("This reset link was already used."), code="invalid_token")
     return user
 
 
@@ -250,10 +251,10 @@ def get_user(username) -> User:
     """The user with this name (any case), or NotFound."""
     username = inputs.lookup(username, 30)
     if username is None:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_l("No such user."))
     return user
 
 

@@ -4,6 +4,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from flask_babel import lazy_gettext as _l
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Board, Tag, Thread
@@ -21,23 +22,23 @@ def create_board(actor, slug, name, description="", parent=None, position=None) 
     """Create a product-area board (admins; actor None means the CLI)."""
     if actor is not None:
         require(actor, "create_board")
-    slug = inputs.text(slug, "slug", min_len=1, max_len=64, label="Slug")
+    slug = inputs.text(slug, "slug", min_len=1, max_len=64, label=_l("Slug"))
     if not SLUG_RE.fullmatch(slug):
         raise ValidationError(
-            "Slug must be lower-case letters, digits and single hyphens.",
+            _l("Slug must be lower-case letters, digits and single hyphens."),
             fields={"slug": "lower-case letters, digits and hyphens"},
         )
-    name = inputs.text(name, "name", min_len=1, max_len=100, label="Name")
-    description = inputs.text(description, "description", max_len=2000, label="Description")
+    name = inputs.text(name, "name", min_len=1, max_len=100, label=_l("Name"))
+    description = inputs.text(description, "description", max_len=2000, label=_l("Description"))
     parent_board = None
     if parent not in (None, ""):
         parent_board = get_board(parent)
         if parent_board.parent_id is not None:
             raise ValidationError(
-                "Boards nest one level deep only.", fields={"parent": "is itself a sub-board"}
+                _l("Boards nest one level deep only."), fields={"parent": "is itself a sub-board"}
             )
     if db.session.scalar(select(Board.id).where(Board.slug == slug)):
-        raise Conflict("A board with that slug exists.", fields={"slug": "taken"})
+        raise Conflict(_l("A board with that slug exists."), fields={"slug": "taken"})
     if position is None:
         position = (db.session.scalar(select(db.func.max(Board.position))) or 0) + 1
     board = Board(
@@ -62,10 +63,10 @@ def get_board(slug) -> Board:
     """The board with this slug, or NotFound."""
     slug = inputs.lookup(slug, 64)
     if slug is None:
-        raise NotFound("No such board.")
+        raise NotFound(_l("No such board."))
     board = db.session.scalar(select(Board).where(Board.slug == slug))
     if board is None:
-        raise NotFound("No such board.")
+        raise NotFound(_l("No such board."))
     return board
 
 

@@ -1,4 +1,5 @@
 """Comments on posts, threaded by replying to another comment."""
+from flask_babel import lazy_gettext as _l
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Comment, User
@@ -20,7 +21,7 @@ def add_comment(author: User, post_id, body, parent_id=None) -> Comment:
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id or parent.deleted_at:
-            raise NotFound("No such comment on this post.", fields={"parent_id": "not found"})
+            raise NotFound(_l("No such comment on this post."), fields={"parent_id": "not found"})
     now = utcnow()
     comment = Comment(
         post_id=post.id, parent_id=parent_id, author_id=author.id, body=body,

@@ -5,6 +5,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from flask_babel import lazy_gettext as _l
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Tag
@@ -18,19 +19,19 @@ TAG_RE = re.compile(r"[a-z0-9][a-z0-9+#.\-]{0,34}")
 
 
 def title(value) -> str:
-    return inputs.text(value, "title", min_len=TITLE_MIN, max_len=TITLE_MAX, label="Title")
+    return inputs.text(value, "title", min_len=TITLE_MIN, max_len=TITLE_MAX, label=_l("Title"))
 
 
 def body(value) -> str:
-    return inputs.text(value, "body", min_len=BODY_MIN, max_len=BODY_MAX, label="Body")
+    return inputs.text(value, "body", min_len=BODY_MIN, max_len=BODY_MAX, label=_l("Body"))
 
 
 def comment_body(value) -> str:
-    return inputs.text(value, "body", min_len=COMMENT_MIN, max_len=COMMENT_MAX, label="Comment")
+    return inputs.text(value, "body", min_len=COMMENT_MIN, max_len=COMMENT_MAX, label=_l("Comment"))
 
 
 def summary(value) -> str:
-    return inputs.text(value, "edit_summary", max_len=300, label="Edit summary")
+    return inputs.text(value, "edit_summary", max_len=300, label=_l("Edit summary"))
 
 
 def slugify(text: str) -> str:
@@ -47,7 +48,7 @@ def tag_names(value) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[,\s]+", value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("Tags must be a list of names.", fields={"tags": "list of strings"})
+        raise ValidationError(_l("Tags must be a list of names."), fields={"tags": "list of strings"})
     names: list[str] = []
     for raw in value:
         name = raw.strip().lower()
@@ -55,13 +56,14 @@ def tag_names(value) -> list[str]:
             continue
         if not TAG_RE.fullmatch(name):
             raise ValidationError(
-                f"'{name[:40]}' is not a valid tag: use 1-35 letters, digits or + # . -",
+                _l("'%(name)s' is not a valid tag: use 1-35 letters, digits or + # . -",
+                   name=name[:40]),
                 fields={"tags": "invalid tag name"},
             )
         names.append(name)
     if len(names) > MAX_TAGS:
         raise ValidationError(
-            f"Use at most {MAX_TAGS} tags.", fields={"tags": f"at most {MAX_TAGS}"}
+            _l("Use at most %(n)s tags.", n=MAX_TAGS), fields={"tags": f"at most {MAX_TAGS}"}
         )
     return names
 

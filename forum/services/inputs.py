@@ -2,9 +2,13 @@
 
 Services receive values as they came (from JSON they may be any type) and
 turn anything unusable into a ValidationError naming the field, so bad
-input becomes a 422 instead of a database error.
+input becomes a 422 instead of a database error. Messages are lazy
+translations, shown in the reader's language; `fields` stays English for
+programs.
 """
 import re
+
+from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationError
 
@@ -13,28 +17,42 @@ from ..errors import ValidationError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def text(value, field: str, *, min_len: int = 0, max_len: int, label: str | None = None) -> str:
-    """Return `value` stripped, or raise ValidationError if it is not fitting text."""
-    label = label or field.replace("_", " ").capitalize()
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"{label} must be text.", fields={field: "must be a string"})
+def _usable_text(value) -> bool:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError(f"{label} is not valid text.", fields={field: "invalid unicode"})
-    if _CONTROL.search(value):
+        return False
+    return not _CONTROL.search(value)
+
+
+def text(value, field: str, *, min_len: int = 0, max_len: int, label=None) -> str:
+    """Return `value` stripped, or raise ValidationError if it is not fitting text."""
+    label = field if label is None else label
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
         raise ValidationError(
-            f"{label} contains control characters.", fields={field: "control characters"}
+            _l("%(label)s must be text.", label=label), fields={field: "must be a string"}
+        )
+    if not _usable_text(value):
+        raise ValidationError(
+            _l("%(label)s is not valid text.", label=label), fields={field: "invalid characters"}
         )
     value = value.replace("\r\n", "\n").strip()
+    if not value and min_len:
+        raise ValidationError(
+            _l("%(label)s is required.", label=label), fields={field: "is required"}
+        )
     if len(value) < min_len:
-        problem = "is required" if not value else f"must be at least {min_len} characters"
-        raise ValidationError(f"{label} {problem}.", fields={field: problem})
+        raise ValidationError(
+            _l("%(label)s must be at least %(n)s characters.", label=label, n=min_len),
+            fields={field: f"must be at least {min_len} characters"},
+        )
     if len(value) > max_len:
-        problem = f"must be at most {max_len} characters"
-        raise ValidationError(f"{label} {problem}.", fields={field: problem})
+        raise ValidationError(
+            _l("%(label)s must be at most %(n)s characters.", label=label, n=max_len),
+            fields={field: f"must be at most {max_len} characters"},
+        )
     return value
 
 
@@ -44,28 +62,26 @@ def lookup(value, max_len: int) -> str | None:
     Names from URLs and login forms go straight into queries; NUL or broken
     unicode there would make PostgreSQL fail instead of simply finding nothing.
     """
-    if not isinstance(value, str) or len(value) > max_len or _CONTROL.search(value):
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if not isinstance(value, str) or len(value) > max_len or not _usable_text(value):
         return None
     return value
 
 
 def integer(value, field: str, *, allow_none: bool = False) -> int | None:
-    """Return `value` as an int; bools and numeric strings from forms are handled."""
+    """Return `value` as an int; numeric strings from forms are accepted, bools are not."""
     if value is None or value == "":
         if allow_none:
             return None
-        raise ValidationError(f"{field} is required.", fields={field: "is required"})
-    if isinstance(value, bool):
-        raise ValidationError(f"{field} must be an integer.", fields={field: "must be an integer"})
+        raise ValidationError(
+            _l("%(label)s is required.", label=field), fields={field: "is required"}
+        )
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip(), re.ASCII):
         return int(value)
     if type(value) is int and abs(value) < 2**62:
         return value
-    raise ValidationError(f"{field} must be an integer.", fields={field: "must be an integer"})
+    raise ValidationError(
+        _l("%(label)s must be a whole number.", label=field), fields={field: "must be an integer"}
+    )
 
 
 def choice(value, field: str, options) -> str:
@@ -73,6 +89,7 @@ def choice(value, field: str, options) -> str:
     if not isinstance(value, str) or value not in options:
         allowed = ", ".join(options)
         raise ValidationError(
-            f"{field} must be one of: {allowed}.", fields={field: f"must be one of {allowed}"}
+            _l("%(label)s must be one of: %(allowed)s.", label=field, allowed=allowed),
+            fields={field: f"must be one of {allowed}"},
         )
     return value

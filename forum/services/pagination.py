@@ -4,6 +4,7 @@ from math import ceil
 
 from sqlalchemy import Select, func, select
 
+from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..errors import ValidationError
 from . import inputs
@@ -38,10 +39,10 @@ def page_args(page=None, per_page=None, *, default_per_page: int = 30) -> tuple[
     page = 1 if page is None else page
     per_page = default_per_page if per_page is None else per_page
     if page < 1 or page > 100_000:
-        raise ValidationError("page is out of range.", fields={"page": "out of range"})
+        raise ValidationError(_l("The page number is out of range."), fields={"page": "out of range"})
     if per_page < 1 or per_page > MAX_PER_PAGE:
         raise ValidationError(
-            f"per_page must be between 1 and {MAX_PER_PAGE}.",
+            _l("Show between 1 and %(n)s items per page.", n=MAX_PER_PAGE),
             fields={"per_page": f"must be 1 to {MAX_PER_PAGE}"},
         )
     return page, per_page

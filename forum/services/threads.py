@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from flask_babel import lazy_gettext as _l
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
@@ -97,7 +98,7 @@ def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
     if title not in (None, "") and post.is_question:
         new_title = content.title(title)
     elif title not in (None, ""):
-        raise ValidationError("Only a question has a title.", fields={"title": "not a question"})
+        raise ValidationError(_l("Only a question has a title."), fields={"title": "not a question"})
     if body == post.body and new_title == thread.title:
         return post
     number = db.session.scalar(
@@ -128,7 +129,7 @@ def accept_answer(actor: User, thread_id, answer_id) -> Thread:
         answer = db.session.get(Post, answer_id)
         if (answer is None or answer.thread_id != thread.id or answer.kind != "answer"
                 or answer.deleted_at):
-            raise NotFound("No such answer in this thread.", fields={"answer_id": "not found"})
+            raise NotFound(_l("No such answer in this thread."), fields={"answer_id": "not found"})
     if thread.accepted_answer_id == answer_id:
         return thread
     if thread.accepted_answer_id is not None:
@@ -191,7 +192,7 @@ def get_thread(thread_id, viewer: User | None) -> Thread:
         options=[joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags)],
     )
     if thread is None or not can(viewer, "view_thread", thread):
-        raise NotFound("No such thread.")
+        raise NotFound(_l("No such thread."))
     return thread
 
 
@@ -199,9 +200,9 @@ def get_post(post_id, viewer: User | None) -> Post:
     """The post if `viewer` may see it, else NotFound."""
     post = db.session.get(Post, _id(post_id), options=[joinedload(Post.thread)])
     if post is None or not can(viewer, "view_thread", post.thread):
-        raise NotFound("No such post.")
+        raise NotFound(_l("No such post."))
     if post.deleted_at and not (viewer and viewer.is_moderator):
-        raise NotFound("No such post.")
+        raise NotFound(_l("No such post."))
     return post
 
 
@@ -209,7 +210,7 @@ def _id(value) -> int:
     try:
         return inputs.integer(value, "id")
     except ValidationError:
-        raise NotFound("Not found.")
+        raise NotFound(_l("Not found."))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from flask_babel import lazy_gettext as _l
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Post, Thread, User, Vote
@@ -13,7 +14,7 @@ from .threads import get_post
 
 def _value(value) -> int:
     if type(value) is not int or value not in (1, -1, 0):
-        raise ValidationError("Vote value must be 1, -1 or 0.", fields={"value": "1, -1 or 0"})
+        raise ValidationError(_l("Vote value must be 1, -1 or 0."), fields={"value": "1, -1 or 0"})
     return value
 
 

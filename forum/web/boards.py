@@ -1,7 +1,7 @@
 """The home page (all boards) and a board's thread list."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..services import boards
 from .helpers import page_number
 
@@ -31,7 +31,7 @@ def show(slug):
     try:
         threads = boards.list_threads(board, sort=sort, tag=tag, page=page_number())
     except ValidationError:
-        raise NotFound("No such page.")
+        abort(404)
     return render_template(
         "boards/show.html", board=board, threads=threads, sort=sort, tag=tag, sorts=SORT_TABS,
     )

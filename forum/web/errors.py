@@ -9,7 +9,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..errors import DomainError, PermissionDenied, RateLimited
 from ..extensions import db
 from .helpers import login_redirect, wants_json
-from .messages import translate
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def _domain_error(error: DomainError):
         if not _json_wanted():
             return login_redirect()
     retry_after = error.retry_after if isinstance(error, RateLimited) else None
-    return error_response(error.status, translate(error.message), code=error.code,
+    return error_response(error.status, str(error.message), code=error.code,
                           fields=error.fields, retry_after=retry_after)
 
 

@@ -2,9 +2,9 @@
 import re
 from urllib.parse import unquote, urlencode, urlsplit
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
 from ..services.pagination import page_args
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -78,7 +78,7 @@ def page_number() -> int:
     try:
         page, _ = page_args(request.args.get("page"), None)
     except ValidationError:
-        raise NotFound("No such page.")
+        abort(404)
     return page
 
 

@@ -9,7 +9,6 @@ from markupsafe import Markup
 from .. import permissions
 from ..timeutil import isoformat, utcnow
 from . import acting_user
-from .messages import translate
 
 
 def thread_url(thread, **kwargs) -> str:
@@ -70,7 +69,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         ago=ago, absolute=absolute, long_date=long_date, time_tag=time_tag,
-        translate=translate,
     )
 
     @app.context_processor

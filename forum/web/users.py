@@ -1,7 +1,7 @@
 """User profiles."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..services import profiles
 
 bp = Blueprint("users", __name__)
@@ -13,5 +13,5 @@ def profile(username):
     try:
         page = profiles.profile_page(username, request.args.get("tab"), request.args.get("page"))
     except ValidationError:
-        raise NotFound("No such page.")
+        abort(404)
     return render_template("users/profile.html", profile=page, user=page.user)
