@@ -4,10 +4,11 @@ Every change is an event row written in the caller's transaction; undoing
 something (a withdrawn vote, an un-accept) appends the opposite amount, so
 the ledger stays a complete history and the cache can always be rebuilt.
 """
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ReputationEvent, User
+from .counters import increment
 from .pagination import paginate
 
 POINTS = {
@@ -32,9 +33,7 @@ def record(user_id: int, reason: str, *, post=None, actor=None, undo: bool = Fal
             actor_id=actor.id if actor else None,
         )
     )
-    db.session.execute(
-        update(User).where(User.id == user_id).values(reputation=User.reputation + amount)
-    )
+    increment(User, user_id, reputation=amount)
 
 
 def ledger(user: User, page: int, per_page: int):

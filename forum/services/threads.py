@@ -13,6 +13,7 @@ from ..rendering import render_markdown
 from ..timeutil import utcnow
 from ..transactions import transactional
 from . import content, inputs, reputation
+from .counters import increment
 from .boards import get_board
 from .pagination import Page, paginate
 
@@ -58,15 +59,9 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
     db.session.add(thread)
     db.session.flush()
     _new_post(thread, author, "question", body, title=title)
-    if tag_rows:
-        db.session.execute(
-            update(Tag)
-            .where(Tag.id.in_([t.id for t in tag_rows]))
-            .values(thread_count=Tag.thread_count + 1)
-        )
-    db.session.execute(
-        update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
-    )
+    for tag in tag_rows:
+        increment(Tag, tag.id, thread_count=1)
+    increment(Board, board.id, thread_count=1)
     _touch(thread, author, now)
     return thread
 
@@ -77,11 +72,7 @@ def post_answer(author: User, thread_id, body) -> Post:
     thread = get_thread(thread_id, author)
     require(author, "answer", thread)
     post = _new_post(thread, author, "answer", content.body(body))
-    db.session.execute(
-        update(Thread)
-        .where(Thread.id == thread.id)
-        .values(answer_count=Thread.answer_count + 1)
-    )
+    increment(Thread, thread.id, answer_count=1)
     _touch(thread, author, post.created_at)
     return post
 
@@ -157,29 +148,19 @@ def delete_post(actor: User, post_id) -> Post:
     post.deleted_at = now
     if post.is_question:
         thread.deleted_at = now
-        db.session.execute(
-            update(Board)
-            .where(Board.id == thread.board_id)
-            .values(thread_count=Board.thread_count - 1)
-        )
+        increment(Board, thread.board_id, thread_count=-1)
         return post
     if thread.accepted_answer_id == post.id:
         _reward_accept(thread, post, actor, undo=True)
         thread.accepted_answer_id = None
-    db.session.execute(
-        update(Thread)
-        .where(Thread.id == thread.id)
-        .values(answer_count=Thread.answer_count - 1)
-    )
+    increment(Thread, thread.id, answer_count=-1)
     return post
 
 
 @transactional
 def record_view(thread_id: int) -> None:
     """Count one view of a thread."""
-    db.session.execute(
-        update(Thread).where(Thread.id == thread_id).values(view_count=Thread.view_count + 1)
-    )
+    increment(Thread, thread_id, view_count=1)
 
 
 # --- reading --------------------------------------------------------------------
@@ -286,16 +267,19 @@ def _votes_of(viewer: User | None, post_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def revisions(post_id, viewer: User | None) -> list[PostRevision]:
-    """A post's revisions, oldest first."""
+def _revisions_query(post_id, viewer: User | None):
     post = get_post(post_id, viewer)
-    query = (
+    return (
         select(PostRevision)
         .where(PostRevision.post_id == post.id)
         .options(joinedload(PostRevision.author))
         .order_by(PostRevision.number)
     )
-    return list(db.session.scalars(query))
+
+
+def revisions(post_id, viewer: User | None) -> list[PostRevision]:
+    """A post's revisions, oldest first."""
+    return list(db.session.scalars(_revisions_query(post_id, viewer)))
 
 
 @dataclass
@@ -320,11 +304,4 @@ def post_view(post_id, viewer: User | None) -> PostView:
 
 def revision_page(post_id, viewer: User | None, page: int, per_page: int) -> Page:
     """One page of a post's revisions, oldest first."""
-    post = get_post(post_id, viewer)
-    query = (
-        select(PostRevision)
-        .where(PostRevision.post_id == post.id)
-        .options(joinedload(PostRevision.author))
-        .order_by(PostRevision.number)
-    )
-    return paginate(query, page, per_page)
+    return paginate(_revisions_query(post_id, viewer), page, per_page)

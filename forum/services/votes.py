@@ -1,5 +1,5 @@
 """Votes on posts: one per user per post, changeable, never on one's own."""
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +9,7 @@ from ..models import Post, Thread, User, Vote
 from ..permissions import require
 from ..transactions import transactional
 from . import reputation
+from .counters import increment
 from .threads import get_post
 
 
@@ -66,13 +67,9 @@ def _insert_vote(voter: User, post: Post, value: int) -> tuple[Vote, bool]:
 
 
 def _add_score(post: Post, delta: int) -> None:
-    if not delta:
-        return
-    db.session.execute(update(Post).where(Post.id == post.id).values(score=Post.score + delta))
+    increment(Post, post.id, score=delta)
     if post.is_question:
-        db.session.execute(
-            update(Thread).where(Thread.id == post.thread_id).values(score=Thread.score + delta)
-        )
+        increment(Thread, post.thread_id, score=delta)
 
 
 def _reward(voter: User, post: Post, value: int, *, undo: bool = False) -> None:
