@@ -6,6 +6,7 @@ they change anything; templates call `can` only to choose which buttons to
 show.
 """
 from flask_babel import lazy_gettext as _l
+
 from .errors import PermissionDenied
 
 _MESSAGES = {

@@ -5,11 +5,11 @@ import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db

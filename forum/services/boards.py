@@ -1,10 +1,10 @@
 """Boards (product areas) and the thread lists on them."""
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from flask_babel import lazy_gettext as _l
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Board, Tag, Thread

@@ -1,5 +1,6 @@
 """Comments on posts, threaded by replying to another comment."""
 from flask_babel import lazy_gettext as _l
+
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Comment, User

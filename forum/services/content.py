@@ -2,10 +2,10 @@
 import re
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from flask_babel import lazy_gettext as _l
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Tag

@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 from math import ceil
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from flask_babel import lazy_gettext as _l
-from ..extensions import db
 from ..errors import ValidationError
+from ..extensions import db
 from . import inputs
 
 MAX_PER_PAGE = 100

@@ -1,10 +1,10 @@
 """Threads and posts: ask, answer, edit with revisions, accept, delete, read."""
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from flask_babel import lazy_gettext as _l
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
@@ -13,8 +13,8 @@ from ..rendering import render_markdown
 from ..timeutil import utcnow
 from ..transactions import transactional
 from . import content, inputs, reputation
-from .counters import increment
 from .boards import get_board
+from .counters import increment
 from .pagination import Page, paginate
 
 

@@ -1,8 +1,8 @@
 """Votes on posts: one per user per post, changeable, never on one's own."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from flask_babel import lazy_gettext as _l
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Post, Thread, User, Vote

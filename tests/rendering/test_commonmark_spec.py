@@ -9,7 +9,6 @@ import json
 import re
 from html.parser import HTMLParser
 
-
 from forum.rendering import LINK_REL, render_markdown
 from tests.conftest import shared_path
 from tests.html_safety import unsafe_parts

@@ -133,8 +133,8 @@ def test_api_token_is_stored_hashed_and_revocable(app):
     user = make_user()
     token = accounts.issue_api_token(user)
     assert accounts.user_for_api_token(token) == user
-    from forum.models import ApiToken
     from forum.extensions import db
+    from forum.models import ApiToken
     assert db.session.scalar(select(ApiToken.token_hash)) != token
     accounts.revoke_api_token(token)
     assert accounts.user_for_api_token(token) is None

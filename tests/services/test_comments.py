@@ -3,8 +3,8 @@ import pytest
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.services import comments, threads
-from tests.html_safety import unsafe_parts
 from tests.factories import make_answer, make_thread, make_user
+from tests.html_safety import unsafe_parts
 
 
 def test_replies_nest_under_their_parent(app):

@@ -5,8 +5,8 @@ from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, Tag, Thread
 from forum.services import boards, threads
-from tests.html_safety import unsafe_parts
 from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.html_safety import unsafe_parts
 
 
 def _reload(obj):

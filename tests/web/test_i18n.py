@@ -2,14 +2,12 @@
 from pathlib import Path
 
 import pytest
-
 from babel.messages.pofile import read_po
 
 import forum
-from forum.models import User
-from forum.services import accounts
 from forum.errors import ValidationError
-from forum.services import content, threads
+from forum.models import User
+from forum.services import accounts, content, threads
 from tests.factories import make_board, make_thread, make_user
 from tests.web.conftest import TRANSLATIONS
 from tests.web.helpers import fresh, sign_in, text
