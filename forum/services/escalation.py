@@ -80,8 +80,8 @@ def convert_thread(actor: User | None, thread_id, *, priority=None, category=Non
     """Turn a thread into a ticket for its asker; a thread has at most one ticket."""
     thread = threads.get_thread(thread_id, actor)
     require(actor, "convert_thread", thread)
-    priority = rules.priority(priority or "normal")
-    category = rules.category(category or "other")
+    priority = rules.priority("normal" if priority in (None, "") else priority)
+    category = rules.category("other" if category in (None, "") else category)
     assignee = rules.assignee(assignee)
     if db.session.scalar(select(Ticket.id).where(Ticket.source_thread_id == thread.id)):
         raise Conflict(_l("This thread already has a ticket."), fields={"thread": "has a ticket"})
