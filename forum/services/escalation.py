@@ -21,7 +21,7 @@ from ..models import Post, Thread, Ticket, User
 from ..permissions import require
 from ..timeutil import utcnow
 from ..transactions import transactional
-from . import inputs, threads
+from . import inputs, threads, ticket_mail
 from . import ticket_rules as rules
 from .pagination import Page, paginate
 from .ticket_queries import get_ticket
@@ -74,10 +74,16 @@ def _quoted_question(thread: Thread, requester: User) -> str:
     return f"{source}\n\n{quoted}"
 
 
-@transactional
 def convert_thread(actor: User | None, thread_id, *, priority=None, category=None,
                    assignee=None) -> Ticket:
-    """Turn a thread into a ticket for its asker; a thread has at most one ticket."""
+    """Turn a thread into a ticket for its asker (who is told by email); at most one per thread."""
+    ticket = _convert_thread(actor, thread_id, priority, category, assignee)
+    ticket_mail.ticket_created(ticket.id)
+    return ticket
+
+
+@transactional
+def _convert_thread(actor: User | None, thread_id, priority, category, assignee) -> Ticket:
     thread = threads.get_thread(thread_id, actor)
     require(actor, "convert_thread", thread)
     priority = rules.priority("normal" if priority in (None, "") else priority)

@@ -12,6 +12,7 @@ from ..permissions import require
 from ..rendering import render_markdown, render_plain_text
 from ..timeutil import utcnow
 from ..transactions import transactional
+from . import ticket_mail
 from . import ticket_rules as rules
 from .ticket_queries import get_ticket
 
@@ -53,9 +54,15 @@ def create_ticket(requester: User, subject: str, body: str, category: str, *, ac
     return ticket
 
 
-@transactional
 def open_ticket(requester: User | None, subject, body, category, *, via: str = "web") -> Ticket:
-    """Contact support: a signed-in user opens a ticket directly."""
+    """Contact support: a signed-in user opens a ticket directly (and is told by email)."""
+    ticket = _open_ticket(requester, subject, body, category, via)
+    ticket_mail.ticket_created(ticket.id)
+    return ticket
+
+
+@transactional
+def _open_ticket(requester: User | None, subject, body, category, via: str) -> Ticket:
     require(requester, "contact_support")
     subject = rules.subject(subject)
     body = rules.description(body)
@@ -64,10 +71,22 @@ def open_ticket(requester: User | None, subject, body, category, *, via: str = "
                          when=utcnow())
 
 
-@transactional
 def reply(author: User | None, ticket_id, body, *, internal=False, status=None,
           via: str = "web") -> TicketMessage:
-    """Add a public reply or (staff) an internal note; staff may set the status with it."""
+    """Add a public reply or (staff) an internal note; staff may set the status with it.
+
+    A public message is mailed to the other side; a note only reaches staff.
+    """
+    message, solved = _reply(author, ticket_id, body, internal, status, via)
+    if not message.is_internal:
+        ticket_mail.reply_sent(message.id)  # says "solved" itself when it solved the ticket
+    elif solved:
+        ticket_mail.ticket_solved(message.ticket_id)
+    return message
+
+
+@transactional
+def _reply(author: User | None, ticket_id, body, internal, status, via: str):
     ticket = get_ticket(ticket_id, author)
     internal = rules.flag(internal, "internal")
     if internal:
@@ -81,10 +100,11 @@ def reply(author: User | None, ticket_id, body, *, internal=False, status=None,
     message = add_message(ticket, author, body, via=via, when=now, internal=internal)
     if not internal:
         _after_public_message(ticket, author, now)
+    solved = False
     if status or (not internal and ticket.status == "new" and author.id != ticket.requester_id):
         # A staff reply opens a new ticket unless it says which status to take.
-        rules.set_status(ticket, author, status or "open", when=now)
-    return message
+        solved = rules.set_status(ticket, author, status or "open", when=now) and status == "solved"
+    return message, solved
 
 
 def _after_public_message(ticket: Ticket, author: User, now) -> None:
@@ -99,10 +119,20 @@ def _after_public_message(ticket: Ticket, author: User, now) -> None:
     rules.stop_clock(ticket)
 
 
-@transactional
 def update_ticket(actor: User | None, ticket_id, *, status=UNCHANGED, priority=UNCHANGED,
                   category=UNCHANGED, assignee=UNCHANGED) -> Ticket:
-    """Change a ticket's status, priority, category or assignee (staff); each change is logged."""
+    """Change a ticket's status, priority, category or assignee (staff); each change is logged.
+
+    Solving it tells the requester by email.
+    """
+    ticket, solved = _update_ticket(actor, ticket_id, status, priority, category, assignee)
+    if solved:
+        ticket_mail.ticket_solved(ticket.id)
+    return ticket
+
+
+@transactional
+def _update_ticket(actor: User | None, ticket_id, status, priority, category, assignee):
     ticket = get_ticket(ticket_id, actor)
     require(actor, "update_ticket", ticket)
     if ticket.is_closed:
@@ -120,9 +150,10 @@ def update_ticket(actor: User | None, ticket_id, *, status=UNCHANGED, priority=U
         rules.set_category(ticket, actor, category, when=now)
     if assignee is not UNCHANGED:
         rules.set_assignee(ticket, actor, assignee, when=now)
+    solved = False
     if status is not UNCHANGED:
-        rules.set_status(ticket, actor, status, when=now)
-    return ticket
+        solved = rules.set_status(ticket, actor, status, when=now) and status == "solved"
+    return ticket, solved
 
 
 @transactional

@@ -1,8 +1,9 @@
 """The support pages: contact support, my tickets, the ticket page and replies."""
 from forum.extensions import db
-from forum.models import Ticket, TicketMessage
+from forum.models import Ticket, TicketMessage, User
 from forum.services import tickets
 from tests.factories import make_user
+from tests.mail_helpers import sent_mails, text_part
 from tests.ticket_factories import make_ticket
 from tests.web.helpers import csrf_token, fresh, sign_in, text
 
@@ -140,3 +141,14 @@ def test_staff_internal_note_and_reply_with_status(client):
         TicketMessage.ticket_id == ticket.id).order_by(TicketMessage.id))
     assert [(m.body, m.is_internal) for m in messages][1:] == [
         ("A note", True), ("Fixed in 2.5", False)]
+
+
+def test_ticket_mail_speaks_the_recipients_language(app):
+    user = make_user()
+    db.session.get(User, user.id).locale = "de"
+    db.session.commit()
+    make_ticket(user)
+    (message,) = sent_mails(app)
+    assert "Eingegangen:" in message["Subject"]
+    assert text_part(message).startswith("##- Bitte schreibe deine Antwort über dieser Zeile -##")
+    assert "Hallo" in text_part(message)
