@@ -77,7 +77,8 @@ def reply(author: User | None, ticket_id, body, *, internal=False, status=None,
 
     A public message is mailed to the other side; a note only reaches staff.
     """
-    message, solved = _reply(author, ticket_id, body, internal, status, via)
+    message, solved = record_reply(author, ticket_id, body, internal=internal, status=status,
+                                   via=via)
     if not message.is_internal:
         ticket_mail.reply_sent(message.id)  # says "solved" itself when it solved the ticket
     elif solved:
@@ -86,7 +87,9 @@ def reply(author: User | None, ticket_id, body, *, internal=False, status=None,
 
 
 @transactional
-def _reply(author: User | None, ticket_id, body, internal, status, via: str):
+def record_reply(author: User | None, ticket_id, body, *, internal=False, status=None,
+                 via: str = "web", email_message_id: str | None = None):
+    """`reply` without the mail: (message, whether it solved the ticket)."""
     ticket = get_ticket(ticket_id, author)
     internal = rules.flag(internal, "internal")
     if internal:
@@ -97,7 +100,8 @@ def _reply(author: User | None, ticket_id, body, internal, status, via: str):
         require(author, "update_ticket", ticket)
         status = rules.settable_status(status)
     now = utcnow()
-    message = add_message(ticket, author, body, via=via, when=now, internal=internal)
+    message = add_message(ticket, author, body, via=via, when=now, internal=internal,
+                          email_message_id=email_message_id)
     if not internal:
         _after_public_message(ticket, author, now)
     solved = False

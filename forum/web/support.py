@@ -4,14 +4,14 @@ A ticket has one address for its requester and for staff; staff get the
 desk's view of it (internal notes, properties, history), the requester the
 conversation without internal notes, and anyone else a 404.
 """
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from ..errors import ValidationError
 from ..extensions import limiter
 from ..models.tickets import TICKET_CATEGORIES, TICKET_PRIORITIES
 from ..permissions import require
-from ..services import ticket_queries, tickets
+from ..services import attachments, ticket_queries, tickets
 from ..services.ticket_rules import SETTABLE_STATUSES
 from . import acting_user
 from .helpers import page_number
@@ -91,3 +91,18 @@ def reply(ticket_id):
           "success")
     return redirect(url_for("support.ticket", ticket_id=ticket_id,
                             _anchor=f"message-{message.id}"))
+
+
+# Shown in the browser; anything else is only ever downloaded (with nosniff, as every response).
+_INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "text/plain"}
+
+
+@bp.route("/attachments/<int:attachment_id>/<path:filename>")
+def attachment(attachment_id, filename):
+    """A file from an emailed message, for the ticket's requester and staff."""
+    file, path = attachments.get_attachment(acting_user(), attachment_id)
+    inline = file.content_type in _INLINE_TYPES
+    return send_file(
+        path, mimetype=file.content_type if inline else "application/octet-stream",
+        as_attachment=not inline, download_name=file.filename, max_age=0,
+    )

@@ -230,3 +230,21 @@ def test_ticket_and_list_query_counts_do_not_grow(api, count_queries):
             assert api.get(path, headers=headers).status_code == 200
         counts.append(counted.count)
     assert counts[0] == counts[1] and counts[2] == counts[3], counts
+
+
+def test_emailed_attachments_are_listed(api, app, spec):  # noqa: F811
+    from forum.services import mail_ingest, ticket_mail
+    from tests.services.test_mail_ingest import _mail
+
+    app.config["TICKET_ATTACHMENT_MAX_BYTES"] = 100
+    ticket = make_ticket()
+    raw = _mail(ticket.requester.email, ticket_mail.reply_address(ticket.id), "See files.",
+                files=[("a.txt", "text/plain", b"hello"), ("b.bin", "application/zip", b"x" * 101)])
+    assert mail_ingest.ingest(raw).outcome == "reply"
+    response = api.get(f"/tickets/{ticket.id}", user=ticket.requester)
+    files = response.get_json()["messages"][-1]["attachments"]
+    assert [(f["filename"], f["size"], f["refused"]) for f in files] == [
+        ("a.txt", 5, False), ("b.bin", 101, True)]
+    assert files[0]["url"].endswith(f"/support/attachments/{files[0]['id']}/a.txt")
+    assert files[1]["url"] is None
+    _check(spec, _response_schema(spec, "/tickets/{ticket_id}", "get", 200), response.get_json())

@@ -1,7 +1,7 @@
 """The support pages: contact support, my tickets, the ticket page and replies."""
 from forum.extensions import db
-from forum.models import Ticket, TicketMessage, User
-from forum.services import tickets
+from forum.models import Ticket, TicketAttachment, TicketMessage, User
+from forum.services import mail_ingest, ticket_mail, tickets
 from tests.factories import make_user
 from tests.mail_helpers import sent_mails, text_part
 from tests.ticket_factories import make_ticket
@@ -152,3 +152,48 @@ def test_ticket_mail_speaks_the_recipients_language(app):
     assert "Eingegangen:" in message["Subject"]
     assert text_part(message).startswith("##- Bitte schreibe deine Antwort über dieser Zeile -##")
     assert "Hallo" in text_part(message)
+
+
+def _emailed_ticket_with_files(app):
+    from tests.services.test_mail_ingest import _mail
+
+    app.config["TICKET_ATTACHMENT_MAX_BYTES"] = 1000
+    ticket = make_ticket()
+    files = [("log <i>.html", "text/html", b"<script>alert(1)</script>"),
+             ("shot.png", "image/png", b"\x89PNG0000"), ("big.zip", "application/zip", b"z" * 2000)]
+    raw = _mail(ticket.requester.email, ticket_mail.reply_address(ticket.id), "Files.", files=files)
+    assert mail_ingest.ingest(raw).outcome == "reply"
+    rows = db.session.scalars(db.select(TicketAttachment).order_by(TicketAttachment.id)).all()
+    return ticket, rows
+
+
+def test_attachments_listed_and_downloadable_by_requester_and_staff(app, client):
+    ticket, (html, png, big) = _emailed_ticket_with_files(app)
+    sign_in(client, ticket.requester)
+    page = text(client.get(f"/support/tickets/{ticket.id}"))
+    assert "log &lt;i&gt;.html" in page and "<i>" not in page
+    assert "big.zip — not accepted: larger than" in page
+    response = client.get(f"/support/attachments/{html.id}/x")
+    assert response.status_code == 200 and response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    response = client.get(f"/support/attachments/{png.id}/shot.png")
+    assert response.mimetype == "image/png" and response.data == b"\x89PNG0000"
+    assert client.get(f"/support/attachments/{big.id}/big.zip").status_code == 404
+    sign_in(client, make_user(role="staff"))
+    assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 200
+    sign_in(client, make_user())
+    assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 404
+    client.post("/logout")
+    assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 302
+
+
+def test_attachment_of_an_internal_note_is_staff_only(app, client):
+    ticket, (_html, png, _big) = _emailed_ticket_with_files(app)
+    db.session.get(TicketMessage, png.message_id).is_internal = True
+    db.session.commit()
+    sign_in(client, ticket.requester)
+    assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 404
+    assert "shot.png" not in text(client.get(f"/support/tickets/{ticket.id}"))
+    sign_in(client, make_user(role="staff"))
+    assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 200
