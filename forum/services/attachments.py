@@ -12,11 +12,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound
 from ..extensions import db
 from ..models import TicketAttachment, TicketMessage, User
-from ..permissions import can, require
-from . import inputs
+from ..permissions import can
+from .ticket_queries import load_for
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,57}")
@@ -72,22 +72,16 @@ def store(message: TicketMessage, files) -> list[Path]:
 
 def get_attachment(viewer: User | None, attachment_id) -> tuple[TicketAttachment, Path]:
     """An attachment and its file, if `viewer` may see its message; NotFound otherwise."""
-    require(viewer, "contact_support")  # anonymous: sign in first
-    try:
-        attachment_id = inputs.integer(attachment_id, "id")
-    except ValidationError:
-        raise NotFound(_l("No such file."))
-    attachment = db.session.get(
-        TicketAttachment, attachment_id,
-        options=[joinedload(TicketAttachment.message).joinedload(TicketMessage.ticket)],
-    )
-    if attachment is None or attachment.is_refused:
-        raise NotFound(_l("No such file."))
+    missing = _l("No such file.")
+    options = [joinedload(TicketAttachment.message).joinedload(TicketMessage.ticket)]
+    attachment = load_for(viewer, TicketAttachment, attachment_id, options, missing)
     message = attachment.message
     visible = can(viewer, "view_ticket", message.ticket) and (
         viewer.is_staff or not message.is_internal
     )
+    if not visible or attachment.is_refused:
+        raise NotFound(missing)
     path = folder() / attachment.stored_name
-    if not visible or not path.is_file():
-        raise NotFound(_l("No such file."))
+    if not path.is_file():
+        raise NotFound(missing)
     return attachment, path

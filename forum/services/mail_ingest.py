@@ -39,7 +39,7 @@ def ingest(raw: bytes) -> IngestResult:
         return _reject(raw, "too_large")
     try:
         mail = mail_parsing.parse(raw, current_app.config["TICKET_ATTACHMENT_MAX_BYTES"])
-    except Exception:  # noqa: BLE001 - mail from anywhere can break the parser in any way
+    except Exception:  # mail from anywhere can break the parser in any way
         log.exception("inbound mail could not be parsed")
         return _reject(raw, "unreadable")
     own = {current_app.config["SUPPORT_ADDRESS"].lower(), _own_sender()}

@@ -30,20 +30,27 @@ TICKET_SORTS = ("due", "updated", "created", "priority")
 _PRIORITY_RANK = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority)
 
 
-def get_ticket(ticket_id, viewer: User | None) -> Ticket:
-    """The ticket if `viewer` is staff or its requester; NotFound for anyone else."""
+def load_for(viewer: User | None, model, row_id, options, missing):
+    """The `model` row with this id (any input type), or NotFound(missing); sign-in first."""
     require(viewer, "contact_support")  # anonymous: sign in first
     try:
-        ticket_id = inputs.integer(ticket_id, "id")
+        row_id = inputs.integer(row_id, "id")
     except ValidationError:
-        raise NotFound(_l("No such ticket."))
-    ticket = db.session.get(
-        Ticket, ticket_id,
-        options=[joinedload(Ticket.requester), joinedload(Ticket.assignee),
-                 joinedload(Ticket.source_thread)],
-    )
-    if ticket is None or not can(viewer, "view_ticket", ticket):
-        raise NotFound(_l("No such ticket."))
+        raise NotFound(missing)
+    row = db.session.get(model, row_id, options=options)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def get_ticket(ticket_id, viewer: User | None) -> Ticket:
+    """The ticket if `viewer` is staff or its requester; NotFound for anyone else."""
+    missing = _l("No such ticket.")
+    options = [joinedload(Ticket.requester), joinedload(Ticket.assignee),
+               joinedload(Ticket.source_thread)]
+    ticket = load_for(viewer, Ticket, ticket_id, options, missing)
+    if not can(viewer, "view_ticket", ticket):
+        raise NotFound(missing)
     return ticket
 
 

@@ -238,3 +238,16 @@ def test_cli_autoclose(app, runner):
     app.config["TICKET_AUTOCLOSE_DAYS"] = 0
     assert "Closed 1 ticket." in runner.invoke(args=["askdesk", "tickets", "autoclose"]).output
     assert db.session.get(Ticket, ticket.id).status == "closed"
+
+
+def test_reply_to_our_own_mail_round_trips(app):
+    staff = make_user(role="staff")
+    ticket = make_ticket()
+    tickets.reply(staff, ticket.id, "Which firmware version do you run?")
+    ours = sent_mails(app)[-1]
+    quoted = "\n".join(f"> {line}" for line in text_part(ours).splitlines())
+    body = (f"Version 2.4.1.\n\n________________________________\nFrom: {ours['From']}\n"
+            f"Sent: Monday, 5 January 2026 10:00\nSubject: {ours['Subject']}\n\n{quoted}")
+    raw = _mail(ticket.requester.email, ours["Reply-To"], body, subject=f"RE: {ours['Subject']}")
+    assert mail_ingest.ingest(raw).outcome == "reply"
+    assert _messages(ticket.id)[-1].body == "Version 2.4.1."

@@ -1,7 +1,7 @@
 """Ticket email going out: who is told what, the signed reply address, notes never mailed."""
 from forum import mail
 from forum.extensions import db
-from forum.models import Ticket, User
+from forum.models import Ticket
 from forum.services import escalation, ticket_mail, tickets
 from tests.factories import make_thread, make_user
 from tests.mail_helpers import sent_mails, text_part

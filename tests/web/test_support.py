@@ -197,3 +197,17 @@ def test_attachment_of_an_internal_note_is_staff_only(app, client):
     assert "shot.png" not in text(client.get(f"/support/tickets/{ticket.id}"))
     sign_in(client, make_user(role="staff"))
     assert client.get(f"/support/attachments/{png.id}/shot.png").status_code == 200
+
+
+def test_support_pages_speak_german(client):
+    staff = make_user(role="staff")
+    ticket = make_ticket(category="order_shipping")
+    tickets.update_ticket(staff, ticket.id, priority="urgent")
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    sign_in(client, ticket.requester)
+    page = text(client.get("/support/my-tickets", headers=german))
+    assert "Meine Tickets" in page and "Neu" in page and "Bestellung &amp; Versand" in page
+    sign_in(client, staff)
+    page = text(client.get(f"/support/tickets/{ticket.id}", headers=german))
+    assert "hat die Priorität von Normal auf Dringend geändert" in page
+    assert "Interne Notiz (nur Support-Team)" in page
