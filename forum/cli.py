@@ -3,6 +3,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from . import cli_support
 from .errors import DomainError
 from .models import ROLES
 
@@ -11,6 +12,8 @@ users = AppGroup("users", help="Manage users.")
 boards = AppGroup("boards", help="Manage boards.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
+askdesk.add_command(cli_support.mail)
+askdesk.add_command(cli_support.tickets)
 
 
 def _fail(error: DomainError):

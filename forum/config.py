@@ -27,6 +27,21 @@ def _secret_key(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _number(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip().isdigit() else default
+
+
+def _sla_hours(value: str | None) -> dict[str, int]:
+    """First-response times per priority, e.g. "low=72,normal=24,high=8,urgent=4"."""
+    hours = {"low": 72, "normal": 24, "high": 8, "urgent": 4}
+    for item in (value or "").split(","):
+        name, _, number = item.partition("=")
+        if name.strip() in hours and number.strip().isdigit():
+            hours[name.strip()] = int(number)
+    return hours
+
+
 def load_config() -> dict:
     """Build the Flask config from the environment."""
     instance_dir = Path(os.environ.get("ASKDESK_INSTANCE_DIR", "instance")).resolve()
@@ -49,6 +64,13 @@ def load_config() -> dict:
         "SMTP_URL": os.environ.get("ASKDESK_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("ASKDESK_MAIL_FROM", "Askdesk <noreply@askdesk.local>"),
         "SITE_NAME": os.environ.get("ASKDESK_SITE_NAME", "Askdesk"),
+        # Ticket mail goes out with Reply-To support+<ticket>.<signature>@<its domain>.
+        "SUPPORT_ADDRESS": os.environ.get("ASKDESK_SUPPORT_ADDRESS", "support@askdesk.local"),
+        "TICKET_SLA_HOURS": _sla_hours(os.environ.get("ASKDESK_TICKET_SLA_HOURS")),
+        "TICKET_AUTOCLOSE_DAYS": _number("ASKDESK_TICKET_AUTOCLOSE_DAYS", 7),
+        "UNRESOLVED_NO_ANSWER_HOURS": _number("ASKDESK_UNRESOLVED_NO_ANSWER_HOURS", 48),
+        "UNRESOLVED_IDLE_DAYS": _number("ASKDESK_UNRESOLVED_IDLE_DAYS", 7),
+        "TICKET_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
         "SITE_URL": site_url.rstrip("/"),
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,

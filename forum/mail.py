@@ -24,10 +24,13 @@ def render_text(name: str, **context) -> str:
     return render_template(f"mail/{name}.txt", **context)
 
 
-def _build(to: str, subject: str, text: str, html: str | None) -> EmailMessage:
+def _build(to: str, subject: str, text: str, html: str | None,
+           reply_to: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="askdesk.local")
@@ -56,9 +59,10 @@ def _write_eml(message: EmailMessage) -> Path:
     return path
 
 
-def send(*, to: str, subject: str, text: str, html: str | None = None) -> None:
-    """Send one message with a plain-text part (and an optional HTML part)."""
-    message = _build(to, subject, text, html)
+def send(*, to: str, subject: str, text: str, html: str | None = None,
+         reply_to: str | None = None) -> None:
+    """Send one message with a plain-text part (and an optional HTML part and Reply-To)."""
+    message = _build(to, subject, text, html, reply_to)
     smtp_url = current_app.config.get("SMTP_URL")
     if smtp_url:
         _send_smtp(smtp_url, message)

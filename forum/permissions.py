@@ -96,6 +96,47 @@ _RULES = {
     "create_board": lambda user, _obj: user is not None and user.is_admin,
 }
 
+# --- support tickets: staff run the desk; a requester sees only their own tickets ----
+
+def _is_staff(user) -> bool:
+    return user is not None and user.is_staff
+
+
+def _can_view_ticket(user, ticket) -> bool:
+    return user is not None and (user.is_staff or ticket.requester_id == user.id)
+
+
+def _can_reply_ticket(user, ticket) -> bool:
+    # A closed ticket is final; the requester starts a follow-up instead.
+    return _can_view_ticket(user, ticket) and not ticket.is_closed
+
+
+def _can_convert_thread(user, thread) -> bool:
+    return _is_staff(user) and thread.deleted_at is None
+
+
+_TICKET_RULES = {
+    "contact_support": lambda user, _obj: _signed_in(user),
+    "view_desk": lambda user, _obj: _is_staff(user),
+    "view_ticket": _can_view_ticket,
+    "reply_ticket": _can_reply_ticket,
+    "add_internal_note": lambda user, _ticket: _is_staff(user),
+    "update_ticket": lambda user, _ticket: _is_staff(user),
+    "convert_thread": _can_convert_thread,
+    "post_resolution": lambda user, _ticket: _is_staff(user),
+}
+_RULES.update(_TICKET_RULES)
+_MESSAGES.update({
+    "contact_support": _l("Sign in to contact support."),
+    "view_desk": _l("Only support staff can see the ticket desk."),
+    "view_ticket": _l("This ticket is not available."),
+    "reply_ticket": _l("This ticket is closed. Contact support again to open a follow-up."),
+    "add_internal_note": _l("Only support staff can add internal notes."),
+    "update_ticket": _l("Only support staff can change a ticket."),
+    "convert_thread": _l("Only support staff can turn a thread into a ticket."),
+    "post_resolution": _l("Only support staff can post a resolution."),
+})
+
 # What /api/v1/me lists: the general abilities of a role.
 _ROLE_PRIVILEGES = {
     "user": ["ask", "answer", "comment", "vote", "accept_own", "edit_own"],

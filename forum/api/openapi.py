@@ -9,6 +9,7 @@ from flask import current_app, jsonify
 
 from . import bp
 from .openapi_schemas import SCHEMAS, ref
+from .openapi_tickets import TICKET_SCHEMAS, ticket_paths
 
 _ERRORS = {
     "400": ("BadRequest", "Malformed JSON, a body that is not an object, or not JSON."),
@@ -139,6 +140,7 @@ def _paths() -> dict:
             body="VoteRequest", params=[POST_ID], **write)},
         "/openapi.json": {"get": _op("getOpenApi", "This document", ok=200, schema="OpenApi",
                                      errors=())},
+        **ticket_paths(_op, _path_param, _PAGE_PARAMS, _WRITE),
     }
 
 
@@ -180,6 +182,7 @@ def document(server_url: str) -> dict:
         "components": {
             "schemas": {
                 **SCHEMAS,
+                **TICKET_SCHEMAS,
                 "OpenApi": {"type": "object", "description": "An OpenAPI 3.1 document."},
             },
             "responses": _responses(),

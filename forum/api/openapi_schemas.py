@@ -68,7 +68,9 @@ _THREAD_FIELDS = {
     "answer_count": {"type": "integer", "minimum": 0},
     "accepted_answer_id": {"type": ["integer", "null"]},
     "tags": {"type": "array", "items": {"type": "string"}},
-    "ticket_id": {"type": ["integer", "null"], "description": "The ticket it was escalated to."},
+    "ticket_id": {"type": ["integer", "null"], "description": (
+        "The support ticket the thread was escalated to: only in a single thread, and only "
+        "for its asker and staff; null otherwise and in lists.")},
     "kb_article_slug": {"type": ["string", "null"],
                         "description": "The KB article promoted from it."},
     "created_at": DATE_TIME,
@@ -132,6 +134,8 @@ SCHEMAS = {
         "body_html": {"type": "string", "description": "Sanitised HTML."},
         "score": {"type": "integer"},
         "is_accepted": {"type": "boolean"},
+        "is_staff_answer": {"type": "boolean",
+                            "description": "Posted by staff as a support ticket's resolution."},
         "is_deleted": {"type": "boolean", "description": "Only moderators see deleted posts."},
         "my_vote": {"type": "integer", "enum": [-1, 0, 1],
                     "description": "The caller's vote; 0 for none or anonymous."},

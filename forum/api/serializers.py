@@ -83,7 +83,7 @@ def thread_summary_json(thread: Thread) -> dict:
         "answer_count": thread.answer_count,
         "accepted_answer_id": thread.accepted_answer_id,
         "tags": [tag.name for tag in thread.tags],
-        # Filled in by the tickets and KB issues.
+        # Lists leave the ticket out; the thread itself shows it to the asker and staff.
         "ticket_id": None,
         "kb_article_slug": None,
         "created_at": isoformat(thread.created_at),
@@ -98,6 +98,7 @@ def thread_json(page: ThreadPage) -> dict:
 
     return {
         **thread_summary_json(page.thread),
+        "ticket_id": page.ticket_id,
         "question": post(page.question),
         "answers": [post(answer) for answer in page.answers],
     }
@@ -114,6 +115,7 @@ def post_json(post: Post, comment_trees: list[CommentNode], my_vote: int) -> dic
         "body_html": post.body_html,
         "score": post.score,
         "is_accepted": post.thread.accepted_answer_id == post.id,
+        "is_staff_answer": post.is_staff_answer,
         "is_deleted": post.deleted_at is not None,
         "my_vote": my_vote,
         "comments": [comment_json(c) for c in flatten_comments(comment_trees)],

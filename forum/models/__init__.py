@@ -2,6 +2,7 @@
 from .boards import Board
 from .reputation import ReputationEvent
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
+from .tickets import Ticket, TicketAttachment, TicketEvent, TicketMessage
 from .users import ROLES, ApiToken, User
 
 __all__ = [
@@ -14,6 +15,10 @@ __all__ = [
     "ReputationEvent",
     "Tag",
     "Thread",
+    "Ticket",
+    "TicketAttachment",
+    "TicketEvent",
+    "TicketMessage",
     "User",
     "Vote",
     "thread_tags",

@@ -1,7 +1,9 @@
 """Q&A content: threads, their posts (question and answers), comments, votes, tags."""
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy import (
+    Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -63,6 +65,11 @@ class Thread(db.Model):
         viewonly=True,
         uselist=False,
     )
+    # The support ticket the thread was escalated to (at most one).
+    ticket = relationship(
+        "Ticket", primaryjoin="Ticket.source_thread_id == Thread.id",
+        foreign_keys="Ticket.source_thread_id", viewonly=True, uselist=False,
+    )
 
     @property
     def status(self) -> str:
@@ -97,6 +104,8 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None]
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None]
+    # An answer posted by staff as a ticket's resolution: shown with a staff badge.
+    is_staff_answer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])

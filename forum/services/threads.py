@@ -170,7 +170,8 @@ def get_thread(thread_id, viewer: User | None) -> Thread:
     thread_id = _id(thread_id)
     thread = db.session.get(
         Thread, thread_id,
-        options=[joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags)],
+        options=[joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags),
+                 joinedload(Thread.ticket)],
     )
     if thread is None or not can(viewer, "view_thread", thread):
         raise NotFound(_l("No such thread."))
@@ -209,6 +210,10 @@ class ThreadPage:
     answers: list[Post]
     comments: dict[int, list[CommentNode]]
     my_votes: dict[int, int]
+    # Escalation: everyone sees that support took over; the ticket id only
+    # goes to those who may open the ticket (its requester and staff).
+    escalated: bool = False
+    ticket_id: int | None = None
 
 
 def thread_page(thread_id, viewer: User | None) -> ThreadPage:
@@ -229,12 +234,15 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
         key=lambda p: (p.id != thread.accepted_answer_id, -p.score, p.created_at, p.id),
     )
     post_ids = [p.id for p in posts]
+    ticket = thread.ticket
     return ThreadPage(
         thread=thread,
         question=question,
         answers=answers,
         comments=_comment_trees(post_ids, show_deleted),
         my_votes=_votes_of(viewer, post_ids),
+        escalated=ticket is not None,
+        ticket_id=ticket.id if ticket is not None and can(viewer, "view_ticket", ticket) else None,
     )
 
 

@@ -9,6 +9,7 @@ from tests.api.helpers import assert_error
 from tests.factories import make_answer, make_thread, make_user
 
 POST_FIELDS = {"id", "thread_id", "kind", "author", "body", "body_html", "score", "is_accepted",
+               "is_staff_answer",
                "is_deleted", "my_vote", "comments", "created_at", "edited_at"}
 COMMENT_FIELDS = {"id", "post_id", "parent_id", "author", "body", "body_html", "is_deleted",
                   "created_at"}

@@ -179,7 +179,9 @@ def test_get_thread_query_count_independent_of_answers(api, count_queries):
             body = api.get(f"/threads/{thread_id}", headers=headers).get_json()
         assert len(body["answers"]) == answers
         counts.append(counted.count)
-    assert counts[0] == counts[1] <= 8, counts
+    # The test's session already holds the thread, so its board, tags and escalation
+    # ticket load lazily here: one query each, whatever the number of answers.
+    assert counts[0] == counts[1] <= 9, counts
 
 
 def test_deleted_thread_hidden_except_to_moderators(api):
