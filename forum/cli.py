@@ -1,4 +1,4 @@
-"""`flask --app wsgi askdesk ...` commands: users, boards, demo data."""
+"""`flask --app wsgi askdesk ...` commands: users, boards, demo data, search."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -9,8 +9,10 @@ from .models import ROLES
 askdesk = AppGroup("askdesk", help="Askdesk administration.")
 users = AppGroup("users", help="Manage users.")
 boards = AppGroup("boards", help="Manage boards.")
+search = AppGroup("search", help="Maintain the search index.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
+askdesk.add_command(search)
 
 
 def _fail(error: DomainError):
@@ -76,6 +78,44 @@ def load_demo(if_empty):
     demo.load()
     click.echo(f"Demo site loaded. Sign in as any of: {', '.join(demo.USERNAMES)} "
                f"with password '{demo.PASSWORD}'.")
+
+
+@search.command("reindex")
+def search_reindex():
+    """Rebuild the search index from the database, with a progress bar."""
+    import time
+
+    from . import search as search_index
+    from .services import indexing
+
+    total = indexing.document_count()
+    started = time.perf_counter()
+    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+        count = indexing.reindex(bar.update)
+    elapsed = time.perf_counter() - started
+    backend = search_index.backend()
+    click.echo(f"Indexed {count} documents in {elapsed:.1f} s "
+               f"({count / max(elapsed, 1e-9):.0f} docs/s) with the {backend.name} backend.")
+
+
+@search.command("retry")
+def search_retry():
+    """Write the documents whose index update failed earlier."""
+    from .services import indexing
+
+    done = indexing.retry_queued(limit=1_000_000)
+    click.echo(f"Wrote {done} queued documents; {indexing.queued_count()} still queued.")
+
+
+@search.command("status")
+def search_status():
+    """Show the backend, how many documents it holds and how many wait for a retry."""
+    from . import search as search_index
+    from .services import indexing
+
+    backend = search_index.backend()
+    click.echo(f"backend: {backend.name}\ndocuments: {backend.count()}\n"
+               f"size: {backend.size_bytes()} bytes\nqueued: {indexing.queued_count()}")
 
 
 def init_app(app: Flask) -> None:

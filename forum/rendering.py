@@ -5,6 +5,9 @@ with raw HTML disabled, then bleach as a second wall with a strict allow-list:
 no scripts, event handlers, style attributes or non-http(s) images can come
 out, whatever the input. Posts are rendered once, when they are saved.
 """
+import html
+import re
+
 import bleach
 from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
@@ -83,3 +86,13 @@ def sanitize(html: str) -> str:
 def render_markdown(source: str) -> str:
     """Render Markdown to sanitised HTML."""
     return sanitize(_markdown.render(source))
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|blockquote|tr|td|th)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(safe_html: str) -> str:
+    """The text of sanitised HTML, for the search index and snippets."""
+    text = _TAG.sub("", _BLOCK_END.sub(" ", safe_html))
+    return " ".join(html.unescape(text).split())

@@ -1,6 +1,7 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
 from .reputation import ReputationEvent
+from .search import IndexQueueItem, SuggestionClick
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
 from .users import ROLES, ApiToken, User
 
@@ -9,9 +10,11 @@ __all__ = [
     "ApiToken",
     "Board",
     "Comment",
+    "IndexQueueItem",
     "Post",
     "PostRevision",
     "ReputationEvent",
+    "SuggestionClick",
     "Tag",
     "Thread",
     "User",
