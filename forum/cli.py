@@ -10,9 +10,11 @@ askdesk = AppGroup("askdesk", help="Askdesk administration.")
 users = AppGroup("users", help="Manage users.")
 boards = AppGroup("boards", help="Manage boards.")
 search = AppGroup("search", help="Maintain the search index.")
+importers = AppGroup("import", help="Import content from elsewhere.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
 askdesk.add_command(search)
+askdesk.add_command(importers)
 
 
 def _fail(error: DomainError):
@@ -116,6 +118,30 @@ def search_status():
     backend = search_index.backend()
     click.echo(f"backend: {backend.name}\ndocuments: {backend.count()}\n"
                f"size: {backend.size_bytes()} bytes\nqueued: {indexing.queued_count()}")
+
+
+@importers.command("stackexchange")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--board", "board_slug", required=True, help="Slug of the board to import into.")
+@click.option("--source", default=None, help="Name of the source (default: the folder name).")
+def import_stackexchange(directory, board_slug, source):
+    """Import a Stack Exchange data dump folder into a board (again: adds nothing)."""
+    from pathlib import Path
+
+    from .services import stackexchange
+
+    try:
+        with click.progressbar(length=stackexchange.total_bytes(Path(directory)),
+                               label="Importing") as bar:
+            report = stackexchange.import_dump(directory, board_slug, source=source,
+                                               progress=bar.update)
+    except DomainError as error:
+        _fail(error)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Imported {report.users} users, {report.questions} questions, "
+               f"{report.answers} answers, {report.comments} comments, "
+               f"{report.duplicates} duplicate links.")
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
 from .reputation import ReputationEvent
-from .search import IndexQueueItem, SuggestionClick
+from .search import ExternalId, IndexQueueItem, SuggestionClick
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
 from .users import ROLES, ApiToken, User
 
@@ -10,6 +10,7 @@ __all__ = [
     "ApiToken",
     "Board",
     "Comment",
+    "ExternalId",
     "IndexQueueItem",
     "Post",
     "PostRevision",

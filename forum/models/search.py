@@ -1,4 +1,5 @@
-"""Search bookkeeping: index writes waiting for a retry, and clicked suggestions."""
+"""Search bookkeeping: index writes waiting for a retry, clicked suggestions, and the
+ids that imported content had at its source (so a second import adds nothing)."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -35,3 +36,16 @@ class SuggestionClick(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     user: Mapped[User | None] = relationship()
+
+
+class ExternalId(db.Model):
+    """Which local row an imported item became, e.g. Stack Exchange post 17 -> post 4."""
+
+    __tablename__ = "external_ids"
+    __table_args__ = (UniqueConstraint("source", "kind", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))  # e.g. "stackexchange:iot"
+    kind: Mapped[str] = mapped_column(String(16))  # user, question, answer, comment
+    external_id: Mapped[int]
+    local_id: Mapped[int]

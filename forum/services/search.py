@@ -201,7 +201,9 @@ def record_suggestion_click(user: User | None, doc_type, doc_id) -> Thread:
     """Count a click on a suggestion from the ask page; returns what was clicked."""
     doc_type = inputs.choice(doc_type, "type", search.DOC_TYPES)
     doc_id = inputs.integer(doc_id, "id")
-    target = RESULT_LOADERS[doc_type][0]([doc_id]).get(doc_id) if doc_type in RESULT_LOADERS else None
+    target = None
+    if doc_type in RESULT_LOADERS:  # "kb" joins when the KB lands
+        target = RESULT_LOADERS[doc_type][0]([doc_id]).get(doc_id)
     if target is None:
         raise NotFound(_l("Not found."))
     if user is not None:  # only people asking (signed in) see suggestions

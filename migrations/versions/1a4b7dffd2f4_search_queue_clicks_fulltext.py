@@ -1,4 +1,5 @@
-"""search: the retry queue for index writes, suggestion clicks, PostgreSQL full-text table
+"""search: retry queue for index writes, suggestion clicks, external ids of imports,
+threads.duplicate_of_id, and (PostgreSQL only) the full-text table
 
 Revision ID: 1a4b7dffd2f4
 Revises: 38f3d38aad65
@@ -16,7 +17,50 @@ branch_labels = None
 depends_on = None
 
 
+# PostgreSQL only: the full-text backend's table (forum/search/postgres_backend.py).
+# It is not a model, so SQLite sites (which use Whoosh) never get it.
+FULLTEXT_TABLE = """
+CREATE TABLE search_documents (
+    doc_type varchar(8) NOT NULL,
+    doc_id integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    board varchar(64) NOT NULL,
+    tags varchar[] NOT NULL DEFAULT '{}',
+    is_solved boolean NOT NULL DEFAULT false,
+    score integer NOT NULL DEFAULT 0,
+    boost real NOT NULL DEFAULT 1,
+    created_at timestamp NOT NULL,
+    updated_at timestamp NOT NULL,
+    tsv tsvector NOT NULL,
+    CONSTRAINT pk_search_documents PRIMARY KEY (doc_type, doc_id)
+)
+"""
+FULLTEXT_INDEXES = (
+    "CREATE INDEX ix_search_documents_tsv ON search_documents USING GIN (tsv)",
+    "CREATE INDEX ix_search_documents_tags ON search_documents USING GIN (tags)",
+    "CREATE INDEX ix_search_documents_created ON search_documents (created_at)",
+)
+
+
 def upgrade():
+    op.create_table('external_ids',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('external_id', sa.Integer(), nullable=False),
+    sa.Column('local_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_ids')),
+    sa.UniqueConstraint('source', 'kind', 'external_id', name=op.f('uq_external_ids_source'))
+    )
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('duplicate_of_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_threads_duplicate_of_id'), ['duplicate_of_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_threads_duplicate_of_id_threads'), 'threads', ['duplicate_of_id'], ['id'], ondelete='SET NULL')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(FULLTEXT_TABLE)
+        for statement in FULLTEXT_INDEXES:
+            op.execute(statement)
     op.create_table('search_queue',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('doc_type', sa.String(length=8), nullable=False),
@@ -43,9 +87,16 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE search_documents")
     with op.batch_alter_table('suggestion_clicks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_suggestion_clicks_doc_id'))
         batch_op.drop_index(batch_op.f('ix_suggestion_clicks_created_at'))
 
     op.drop_table('suggestion_clicks')
     op.drop_table('search_queue')
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_threads_duplicate_of_id_threads'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_threads_duplicate_of_id'))
+        batch_op.drop_column('duplicate_of_id')
+    op.drop_table('external_ids')

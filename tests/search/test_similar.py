@@ -70,7 +70,7 @@ def test_ask_page_has_the_suggestion_box_and_script(printers, web_client):
 
 def test_thread_page_lists_related(printers, web_client):
     page = text(web_client.get(f"/t/{printers[0].id}/{printers[0].slug}"))
-    assert "Related" in page and printers[1].title in page
+    assert "Related" in page and printers[6].title in page  # the solved one ranks first
 
 
 def test_suggestion_click_is_counted_and_redirects(printers, web_client):
