@@ -20,6 +20,8 @@ TABLE = "search_documents"
 CONFIGS = {"en": "english", "de": "german"}
 BATCH = 500
 MAX_WORDS = 32
+# Normalisation 0 (no length penalty) found the most duplicates on the real dumps.
+SIMILAR_RANK = "ts_rank(d.tsv, q.query, 0)"
 
 _UPSERT = f"""
 INSERT INTO {TABLE} (doc_type, doc_id, title, body, board, tags, is_solved, score, boost,
@@ -175,7 +177,7 @@ class PostgresBackend:
         query_sql = self._tsquery(terms, "||", params, "w")
         sql = f"""
         WITH q AS (SELECT {query_sql} AS query)
-        SELECT d.doc_type, d.doc_id, ts_rank(d.tsv, q.query, 1) * d.boost AS rank,
+        SELECT d.doc_type, d.doc_id, {SIMILAR_RANK} * d.boost AS rank,
                ts_headline(CAST(:cfg AS regconfig), left(d.body, 2000), q.query, :options)
                    AS snippet
         FROM {TABLE} d, q
