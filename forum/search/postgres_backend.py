@@ -192,7 +192,7 @@ class PostgresBackend:
         """Known words for unknown ones ("did you mean"), from titles and tags."""
         fixes = {}
         for word in candidates:
-            if len(word) < 4:
+            if len(word) < 4 or self._is_known(word):
                 continue
             vocabulary = list(db.session.scalars(text(f"""
                 SELECT word FROM ts_stat($$SELECT to_tsvector('simple', title || ' ' ||
@@ -205,6 +205,12 @@ class PostgresBackend:
             if match:
                 fixes[word] = match[0]
         return fixes
+
+    def _is_known(self, word: str) -> bool:
+        """Whether some document has the word (then it is no misspelling)."""
+        return db.session.scalar(text(
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE tsv @@ plainto_tsquery("
+            "CAST(:cfg AS regconfig), :word))"), {"cfg": self.config, "word": word})
 
     def count(self) -> int:
         """How many documents the index holds."""

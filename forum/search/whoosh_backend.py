@@ -26,6 +26,11 @@ from .snippets import SNIPPET_CHARS, plain_snippet
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
 MAX_STORED_BODY = 20_000
+HIGHLIGHT_CHARS = 800
+# "Similar" ignores words found in more than this share of documents (or this many).
+SIMILAR_COMMON_SHARE = 0.1
+SIMILAR_MIN_COMMON = 1_000
+SIMILAR_MAX_WORDS = 10
 
 
 class _MarkFormatter(Formatter):
@@ -224,20 +229,32 @@ class WhooshBackend:
     def similar(self, text: str, *, doc_type: str, limit: int = 5,
                 exclude: Iterable[int] = ()) -> list[Hit]:
         """Documents of `doc_type` sharing the most (weighted) words with `text`."""
-        tokens = list(dict.fromkeys(self._analyzed("body", text)))[:32]
+        searcher = self._current_searcher()
+        tokens = self._telling_tokens(searcher, text)
         if not tokens:
             return []
         q = query.Or([query.Term(f, t) for t in tokens for f in ("title", "body")])
         masked = [query.Term("key", f"{doc_type}:{i}") for i in exclude]
-        results = self._current_searcher().search(
+        results = searcher.search(
             q, limit=limit, terms=True, filter=query.Term("doc_type", doc_type),
             mask=query.Or(masked) if masked else None,
         )
         return self._hits(results, results)
 
+    def _telling_tokens(self, searcher, text: str) -> list[str]:
+        """The rarer words of `text`: words in most documents say little about similarity
+        and would make every document a candidate (slow on a large index)."""
+        tokens = list(dict.fromkeys(self._analyzed("body", text)))[:32]
+        common = max(SIMILAR_MIN_COMMON, searcher.doc_count() * SIMILAR_COMMON_SHARE)
+        by_rarity = sorted(tokens, key=lambda t: searcher.doc_frequency("body", t))
+        telling = [t for t in by_rarity if searcher.doc_frequency("body", t) <= common]
+        return (telling or by_rarity[:2])[:SIMILAR_MAX_WORDS]
+
     @staticmethod
     def _hits(results, page) -> list[Hit]:
-        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        # Highlighting re-analyses the stored text: look at its start only, for speed.
+        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60,
+                                               charlimit=HIGHLIGHT_CHARS)
         results.formatter = _MarkFormatter()
         hits = []
         for hit in page:
@@ -256,12 +273,19 @@ class WhooshBackend:
         corrector = searcher.corrector("spelling")
         fixes = {}
         for word in candidates:
-            if len(word) < 4 or searcher.doc_frequency("spelling", word):
+            if len(word) < 4 or self._is_known(searcher, word):
                 continue
             suggestions = corrector.suggest(word, limit=1, maxdist=2)
             if suggestions and suggestions[0] != word:
                 fixes[word] = suggestions[0]
         return fixes
+
+    def _is_known(self, searcher, word: str) -> bool:
+        """Whether some document has the word (then it is no misspelling)."""
+        if searcher.doc_frequency("spelling", word):
+            return True
+        stems = self._analyzed("body", word)
+        return bool(stems) and all(searcher.doc_frequency("body", s) for s in stems)
 
     def count(self) -> int:
         """How many documents the index holds."""
