@@ -32,7 +32,7 @@ def test_search_page_shows_highlighted_results(site, web_client):
 
 
 def test_search_page_suggests_spelling_and_handles_empty(site, web_client):
-    assert "Did you mean" in text(web_client.get("/search?q=scheduls"))
+    assert "Did you mean" in text(web_client.get("/search?q=scedules"))
     assert web_client.get("/search").status_code == 200
     assert web_client.get("/search?q=%00").status_code == 422
     assert web_client.get("/search?q=x&sort=bogus").status_code == 422
