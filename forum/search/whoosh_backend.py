@@ -25,8 +25,9 @@ from .snippets import SNIPPET_CHARS, plain_snippet
 
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
-MAX_STORED_BODY = 20_000
+# Snippets come from the start of the text, so only that much is stored (and highlighted).
 HIGHLIGHT_CHARS = 800
+MAX_STORED_BODY = 2 * HIGHLIGHT_CHARS
 # "Similar" ignores words found in more than this share of documents (or this many).
 SIMILAR_COMMON_SHARE = 0.1
 SIMILAR_MIN_COMMON = 1_000
@@ -61,7 +62,8 @@ def _schema(language: str) -> Schema:
         doc_type=ID(stored=True),
         doc_id=STORED(),
         title=TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=text, stored=True),
+        body=TEXT(analyzer=text),
+        excerpt=STORED(),
         tags=KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
         board=ID(),
         solved=ID(),
@@ -79,7 +81,8 @@ def _fields(doc: Document) -> dict:
         "doc_type": doc.doc_type,
         "doc_id": doc.doc_id,
         "title": doc.title,
-        "body": doc.body[:MAX_STORED_BODY],
+        "body": doc.body,
+        "excerpt": doc.body[:MAX_STORED_BODY],
         "tags": " ".join(doc.tags),
         "board": doc.board,
         "solved": "yes" if doc.is_solved else "no",
@@ -258,12 +261,15 @@ class WhooshBackend:
         results.formatter = _MarkFormatter()
         hits = []
         for hit in page:
-            snippet = hit.highlights("body", top=2) if results.has_matched_terms() else ""
+            excerpt = hit.get("excerpt", "")
+            snippet = ""
+            if results.has_matched_terms():
+                snippet = hit.highlights("body", text=excerpt, top=2)
             # Sorted by a field, a hit's score is its sort key, not a relevance.
             relevance = hit.score if isinstance(hit.score, (int, float)) else 0.0
             hits.append(Hit(
                 doc_type=hit["doc_type"], doc_id=hit["doc_id"], relevance=float(relevance),
-                snippet=snippet or plain_snippet(hit.get("body", "")),
+                snippet=snippet or plain_snippet(excerpt),
             ))
         return hits
 
