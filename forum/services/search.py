@@ -22,6 +22,7 @@ from ..search.snippets import plain_snippet, to_html
 from ..timeutil import utcnow
 from ..transactions import transactional
 from . import inputs
+from .pagination import Page
 
 MAX_QUERY = 500
 SIMILAR_LIMIT = 5
@@ -42,30 +43,14 @@ class Result:
 
 
 @dataclass
-class Results:
+class Results(Page):
     """One page of results, with what was asked and a "did you mean" suggestion."""
 
-    items: list[Result]
-    page: int
-    per_page: int
-    total: int
-    query: search.ParsedQuery
+    query: search.ParsedQuery = field(default_factory=search.ParsedQuery)
     text: str = ""
     sort: str = "relevance"
     suggestion: str | None = None
     board: Board | None = None
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass
