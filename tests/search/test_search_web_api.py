@@ -99,3 +99,18 @@ def test_failed_index_write_keeps_post_and_is_retried(app, monkeypatch):
     assert indexing.queued_count() == 0
     assert backend.search(search_index.parse("doorbell"), sort="relevance", page=1,
                           per_page=5).total == 1
+
+
+def test_api_search_fields_match_the_openapi_document(site, client):
+    api = Api(client)
+    spec = api.get("/openapi.json").get_json()["components"]["schemas"]
+    body = api.get("/search?q=wireless").get_json()
+    assert set(body) == set(spec["SearchResults"]["properties"])
+    assert set(body["items"][0]) == set(spec["SearchResult"]["properties"])
+    similar = api.get("/search/similar?title=wifi%20drops").get_json()
+    assert set(similar) == set(spec["SimilarResults"]["properties"])
+
+
+@pytest.mark.parametrize("query", ["title=" + "a" * 301, "title=%00"])
+def test_api_similar_rejects_bad_titles(site, client, query):
+    assert_error(Api(client).get(f"/search/similar?{query}"), 422, "validation_failed", "title")
