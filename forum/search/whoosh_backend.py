@@ -26,12 +26,12 @@ from .snippets import SNIPPET_CHARS, plain_snippet
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
 # Snippets come from the start of the text, so only that much is stored (and highlighted).
-HIGHLIGHT_CHARS = 800
+HIGHLIGHT_CHARS = 500
 MAX_STORED_BODY = 2 * HIGHLIGHT_CHARS
 # "Similar" ignores words found in more than this share of documents (or this many).
-SIMILAR_COMMON_SHARE = 0.1
+SIMILAR_COMMON_SHARE = 0.02
 SIMILAR_MIN_COMMON = 1_000
-SIMILAR_MAX_WORDS = 10
+SIMILAR_MAX_WORDS = 8
 
 
 class _MarkFormatter(Formatter):

@@ -79,7 +79,7 @@ def _visible_threads(ids: list[int]) -> dict[int, Thread]:
     rows = db.session.scalars(
         select(Thread)
         .where(Thread.id.in_(ids), Thread.deleted_at.is_(None))
-        .options(joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags))
+        .options(joinedload(Thread.board), selectinload(Thread.tags))
     ).unique()
     return {t.id: t for t in rows}
 
