@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test setup migrate translations extract-messages bench clean
+.PHONY: run test setup migrate translations extract-messages bench bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ extract-messages: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# SIZE=small|medium|large; BACKEND=whoosh|postgres|both (postgres needs DATABASE_URL, whose schema it drops)
+SIZE ?= small
+BACKEND ?= whoosh
+bench-search: setup
+	$(BIN)/python bench/search.py --size $(SIZE) --backend $(BACKEND) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

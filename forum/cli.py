@@ -1,4 +1,4 @@
-"""`flask --app wsgi askdesk ...` commands: users, boards, demo data."""
+"""`flask --app wsgi askdesk ...` commands: users, boards, demo data, search."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -10,10 +10,14 @@ from .models import ROLES
 askdesk = AppGroup("askdesk", help="Askdesk administration.")
 users = AppGroup("users", help="Manage users.")
 boards = AppGroup("boards", help="Manage boards.")
+search = AppGroup("search", help="Maintain the search index.")
+importers = AppGroup("import", help="Import content from elsewhere.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
 askdesk.add_command(cli_support.mail)
 askdesk.add_command(cli_support.tickets)
+askdesk.add_command(search)
+askdesk.add_command(importers)
 
 
 def _fail(error: DomainError):
@@ -79,6 +83,68 @@ def load_demo(if_empty):
     demo.load()
     click.echo(f"Demo site loaded. Sign in as any of: {', '.join(demo.USERNAMES)} "
                f"with password '{demo.PASSWORD}'.")
+
+
+@search.command("reindex")
+def search_reindex():
+    """Rebuild the search index from the database, with a progress bar."""
+    import time
+
+    from . import search as search_index
+    from .services import indexing
+
+    total = indexing.document_count()
+    started = time.perf_counter()
+    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+        count = indexing.reindex(bar.update)
+    elapsed = time.perf_counter() - started
+    backend = search_index.backend()
+    click.echo(f"Indexed {count} documents in {elapsed:.1f} s "
+               f"({count / max(elapsed, 1e-9):.0f} docs/s) with the {backend.name} backend.")
+
+
+@search.command("retry")
+def search_retry():
+    """Write the documents whose index update failed earlier."""
+    from .services import indexing
+
+    done = indexing.retry_queued(limit=1_000_000)
+    click.echo(f"Wrote {done} queued documents; {indexing.queued_count()} still queued.")
+
+
+@search.command("status")
+def search_status():
+    """Show the backend, how many documents it holds and how many wait for a retry."""
+    from . import search as search_index
+    from .services import indexing
+
+    backend = search_index.backend()
+    click.echo(f"backend: {backend.name}\ndocuments: {backend.count()}\n"
+               f"size: {backend.size_bytes()} bytes\nqueued: {indexing.queued_count()}")
+
+
+@importers.command("stackexchange")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--board", "board_slug", required=True, help="Slug of the board to import into.")
+@click.option("--source", default=None, help="Name of the source (default: the folder name).")
+def import_stackexchange(directory, board_slug, source):
+    """Import a Stack Exchange data dump folder into a board (again: adds nothing)."""
+    from pathlib import Path
+
+    from .services import stackexchange
+
+    try:
+        with click.progressbar(length=stackexchange.total_bytes(Path(directory)),
+                               label="Importing") as bar:
+            report = stackexchange.import_dump(directory, board_slug, source=source,
+                                               progress=bar.update)
+    except DomainError as error:
+        _fail(error)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Imported {report.users} users, {report.questions} questions, "
+               f"{report.answers} answers, {report.comments} comments, "
+               f"{report.duplicates} duplicate links.")
 
 
 def init_app(app: Flask) -> None:

@@ -50,6 +50,8 @@ def load_config() -> dict:
         "ASKDESK_DATABASE_URL", f"sqlite:///{instance_dir / 'askdesk.sqlite3'}"
     )
     redis_url = os.environ.get("ASKDESK_REDIS_URL") or None
+    search_backend = os.environ.get("ASKDESK_SEARCH_BACKEND", "whoosh").strip().lower()
+    site_language = os.environ.get("ASKDESK_SITE_LANGUAGE", "en").strip().lower()
     site_url = os.environ.get("ASKDESK_SITE_URL", "http://127.0.0.1:5000")
     # Cookies are marked Secure whenever the site is served over https.
     https = site_url.startswith("https://")
@@ -84,4 +86,7 @@ def load_config() -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "de"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_BACKEND": search_backend if search_backend in ("whoosh", "postgres") else "whoosh",
+        # Decides the search analyzer (stemming and stop words): "en" or "de".
+        "SITE_LANGUAGE": site_language if site_language in ("en", "de") else "en",
     }

@@ -19,6 +19,7 @@ _MESSAGES = {
     "delete_post": _l("You cannot delete this post."),
     "view_thread": _l("This thread is not available."),
     "create_board": _l("Only administrators can create boards."),
+    "view_deflection": _l("Only staff can see these figures."),
 }
 
 
@@ -94,6 +95,7 @@ _RULES = {
     "delete_post": _can_delete_post,
     "view_thread": _can_view_thread,
     "create_board": lambda user, _obj: user is not None and user.is_admin,
+    "view_deflection": lambda user, _obj: user is not None and user.is_staff,
 }
 
 # --- support tickets: staff run the desk; a requester sees only their own tickets ----

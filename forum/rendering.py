@@ -7,6 +7,7 @@ out, whatever the input. Posts are rendered once, when they are saved.
 Email arrives as plain text (`render_plain_text`) or as HTML, which
 `html_to_text` first reduces to text.
 """
+import html
 import re
 from html.parser import HTMLParser
 
@@ -94,10 +95,10 @@ def render_markdown(source: str) -> str:
 def render_plain_text(text: str) -> str:
     """Plain text (an email) as safe HTML: paragraphs, line breaks and linked URLs kept."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    html = "".join(
+    markup = "".join(
         "<p>" + str(escape(p)).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs
     )
-    return sanitize(bleach.linkify(html, parse_email=False))
+    return sanitize(bleach.linkify(markup, parse_email=False))
 
 
 class _TextExtractor(HTMLParser):
@@ -182,3 +183,13 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return parser.text()
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|blockquote|tr|td|th)>|<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(safe_html: str) -> str:
+    """The text of sanitised HTML, for the search index and snippets."""
+    text = _TAG.sub("", _BLOCK_END.sub(" ", safe_html))
+    return " ".join(html.unescape(text).split())

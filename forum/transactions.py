@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from .extensions import db
 
 _immediate = contextvars.ContextVar("askdesk_immediate_begin", default=False)
+_after_commit = contextvars.ContextVar("askdesk_after_commit", default=None)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -52,6 +53,8 @@ def write_transaction():
     if session.in_transaction():
         session.commit()  # end the request's read transaction; nothing is pending
     token = _immediate.set(True)
+    callbacks: list = []
+    callbacks_token = _after_commit.set(callbacks)
     try:
         yield session
         session.commit()
@@ -60,6 +63,23 @@ def write_transaction():
         raise
     finally:
         _immediate.reset(token)
+        _after_commit.reset(callbacks_token)
+    for callback, args in callbacks:
+        callback(*args)
+
+
+def after_commit(callback, *args) -> None:
+    """Call `callback(*args)` once the current write transaction has committed.
+
+    Services use it for side effects that must only see committed data and
+    must not undo the write when they fail, such as updating the search index.
+    Outside a write transaction the call runs at once.
+    """
+    callbacks = _after_commit.get()
+    if callbacks is None or not _immediate.get():
+        callback(*args)
+    elif (callback, args) not in callbacks:
+        callbacks.append((callback, args))
 
 
 def transactional(fn):

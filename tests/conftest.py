@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 
 from forum import create_app
 from forum.extensions import db
+from forum.search.postgres_backend import TABLE as SEARCH_TABLE
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 BASE_CONFIG = {
@@ -71,6 +72,8 @@ def _empty_database():
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
+            # The full-text search table is PostgreSQL's alone, outside the models.
+            tables.append(SEARCH_TABLE)
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in reversed(tables):

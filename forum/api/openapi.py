@@ -35,6 +35,13 @@ def _path_param(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
+def _query(name: str, schema: dict, description: str | None = None) -> dict:
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
 THREAD_ID = _path_param("thread_id", {"type": "integer", "minimum": 1})
 POST_ID = _path_param("post_id", {"type": "integer", "minimum": 1})
 USERNAME = _path_param("username", {"type": "string"})
@@ -138,6 +145,25 @@ def _paths() -> dict:
         "/posts/{post_id}/vote": {"post": _op(
             "vote", "Vote a post up, down, or withdraw (0)", ok=200, schema="VoteResult",
             body="VoteRequest", params=[POST_ID], **write)},
+        "/search": {"get": _op(
+            "search", "Search threads and KB articles", ok=200, schema="SearchResults",
+            errors=("422",), params=[
+                _query("q", {"type": "string", "maxLength": 500}, "Words, \"phrases\", "
+                       "-excluded, board:slug, tag:name, is:solved|unsolved, type:thread|kb."),
+                _query("board", {"type": "string"}, "Only this board (slug)."),
+                _query("type", {"type": "string", "enum": ["thread", "kb"]}),
+                _query("solved", {"type": "string", "enum": ["true", "false"]}),
+                _query("sort", {"type": "string", "enum": ["relevance", "newest", "votes"],
+                                "default": "relevance"}),
+                *_PAGE_PARAMS,
+            ],
+            description="Deleted or hidden content never appears. per_page defaults to 20.")},
+        "/search/similar": {"get": _op(
+            "searchSimilar", "Threads and KB articles like a question being typed", ok=200,
+            schema="SimilarResults", errors=("422", "429"), params=[
+                _query("title", {"type": "string", "maxLength": 300}, "The title typed so far."),
+            ],
+            description="Up to 5 threads (solved first), then up to 5 KB articles.")},
         "/openapi.json": {"get": _op("getOpenApi", "This document", ok=200, schema="OpenApi",
                                      errors=())},
         **ticket_paths(_op, _path_param, _PAGE_PARAMS, _WRITE),

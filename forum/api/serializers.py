@@ -5,9 +5,12 @@ beyond relationships the services have already loaded, so a list costs
 the same number of queries whatever its length. The OpenAPI schemas in
 `openapi_schemas.py` describe exactly these shapes (a test holds them equal).
 """
+from flask import url_for
+
 from ..models import Board, Comment, Post, PostRevision, ReputationEvent, Thread, User
 from ..permissions import privileges_of
 from ..services.pagination import Page
+from ..services.search import Result as SearchResult
 from ..services.threads import CommentNode, ThreadPage
 from ..timeutil import isoformat
 
@@ -164,3 +167,17 @@ def revision_json(revision: PostRevision) -> dict:
 def vote_json(score: int, my_vote: int) -> dict:
     """The result of a vote (the service accepts 1.0 for 1; the API answers integers)."""
     return {"score": int(score), "my_vote": int(my_vote)}
+
+
+def search_result_json(result: SearchResult) -> dict:
+    """One search hit: what it is, where it lives, and a highlighted snippet."""
+    thread = result.thread
+    return {
+        "type": result.doc_type,
+        "id": result.doc_id,
+        "title": result.title,
+        "url": url_for("threads.show", thread_id=thread.id, slug=thread.slug),
+        "snippet_html": str(result.snippet_html),
+        "score": round(result.relevance, 4),
+        "is_solved": thread.accepted_answer_id is not None,
+    }

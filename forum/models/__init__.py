@@ -1,6 +1,7 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
 from .reputation import ReputationEvent
+from .search import ExternalId, IndexQueueItem, SuggestionClick
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
 from .tickets import Ticket, TicketAttachment, TicketEvent, TicketMessage
 from .users import ROLES, ApiToken, User
@@ -10,9 +11,12 @@ __all__ = [
     "ApiToken",
     "Board",
     "Comment",
+    "ExternalId",
+    "IndexQueueItem",
     "Post",
     "PostRevision",
     "ReputationEvent",
+    "SuggestionClick",
     "Tag",
     "Thread",
     "Ticket",

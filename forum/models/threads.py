@@ -47,6 +47,9 @@ class Thread(db.Model):
     is_pinned: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(32))
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL"), index=True
+    )
     deleted_at: Mapped[datetime | None]
     # Counters kept by the services (the question's score, live answers, views).
     score: Mapped[int] = mapped_column(default=0)
@@ -57,6 +60,9 @@ class Thread(db.Model):
     last_activity_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     board: Mapped[Board] = relationship(foreign_keys=[board_id])
+    duplicate_of: Mapped["Thread | None"] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_activity_user: Mapped[User | None] = relationship(foreign_keys=[last_activity_user_id])
     tags: Mapped[list[Tag]] = relationship(secondary=thread_tags, order_by=Tag.name)

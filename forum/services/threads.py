@@ -15,6 +15,7 @@ from ..transactions import transactional
 from . import content, inputs, reputation
 from .boards import get_board
 from .counters import increment
+from .indexing import index_thread
 from .pagination import Page, paginate
 
 
@@ -63,6 +64,7 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
         increment(Tag, tag.id, thread_count=1)
     increment(Board, board.id, thread_count=1)
     _touch(thread, author, now)
+    index_thread(thread.id)
     return thread
 
 
@@ -74,6 +76,7 @@ def post_answer(author: User, thread_id, body) -> Post:
     post = _new_post(thread, author, "answer", content.body(body))
     increment(Thread, thread.id, answer_count=1)
     _touch(thread, author, post.created_at)
+    index_thread(thread.id)
     return post
 
 
@@ -106,6 +109,7 @@ def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
     if post.is_question:
         thread.title, thread.slug = new_title, content.slugify(new_title)
     _touch(thread, editor, now)
+    index_thread(thread.id)
     return post
 
 
@@ -128,6 +132,7 @@ def accept_answer(actor: User, thread_id, answer_id) -> Thread:
     thread.accepted_answer_id = answer_id
     if answer is not None:
         _reward_accept(thread, answer, actor)
+    index_thread(thread.id)
     return thread
 
 
@@ -146,6 +151,7 @@ def delete_post(actor: User, post_id) -> Post:
     thread = post.thread
     now = utcnow()
     post.deleted_at = now
+    index_thread(thread.id)
     if post.is_question:
         thread.deleted_at = now
         increment(Board, thread.board_id, thread_count=-1)

@@ -10,6 +10,7 @@ from ..permissions import require
 from ..transactions import transactional
 from . import reputation
 from .counters import increment
+from .indexing import index_thread
 from .threads import get_post
 
 
@@ -70,6 +71,7 @@ def _add_score(post: Post, delta: int) -> None:
     increment(Post, post.id, score=delta)
     if post.is_question:
         increment(Thread, post.thread_id, score=delta)
+        index_thread(post.thread_id)  # the thread's score ranks and sorts results
 
 
 def _reward(voter: User, post: Post, value: int, *, undo: bool = False) -> None:

@@ -1,0 +1,205 @@
+"""Search benchmark: index build rate, query latency over HTTP, index size.
+
+    python bench/search.py --size small|medium|large [--backend whoosh|postgres|both]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1/DB] [--requests 300]
+
+Generates a site (threads of one question plus answers, bulk-inserted into a
+throw-away database: SQLite in a temporary folder, or the PostgreSQL database
+given, whose schema is dropped and rebuilt), runs a full reindex, then serves
+the app on 127.0.0.1 (threaded werkzeug server) and times GET /api/v1/search
+and GET /api/v1/search/similar with 1-3 word queries over real HTTP.
+
+Sizes: small 2,000 threads / 20,000 posts; medium 20,000 / 200,000;
+large 100,000 / 1,000,000 (the issue's target; generation and a Whoosh
+reindex take several minutes each).
+"""
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SIZES = {"small": (2_000, 20_000), "medium": (20_000, 200_000), "large": (100_000, 1_000_000)}
+PRODUCTS = ["router", "modem", "printer", "scanner", "camera", "doorbell", "thermostat", "plug",
+            "speaker", "hub", "sensor", "switch", "bulb", "lock", "charger", "headset"]
+WORDS = ("wifi firmware update reset password pairing bluetooth battery signal channel "
+         "schedule timezone app account login error code light blinking red green orange "
+         "connection drops slow restart factory settings network cable port power adapter "
+         "warranty replacement noise screen display volume microphone voice assistant "
+         "install mount bracket screw wall ceiling outdoor indoor temperature humidity "
+         "motion detection alert notification email cloud storage subscription plan "
+         "ethernet mesh extender range interference dfs bandwidth latency upload download "
+         "offline online sync backup restore log debug crash freeze overheat fan").split()
+FILLER = "the a my it is after when with and but not on in to of for this that".split()
+
+
+def _vocabulary(size: int = 6_000) -> tuple[list[str], list[float]]:
+    """Support words first, then made-up ones, drawn with Zipf-like frequencies as in real text."""
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ter", "an", "vo", "ri", "sel", "un", "pa", "do", "gen",
+                 "ix", "mo", "ra", "tel", "es", "ul", "bo", "fin"]
+    made_up = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(size * 2)}
+    words = WORDS + PRODUCTS + sorted(made_up - set(WORDS))[: size - len(WORDS) - len(PRODUCTS)]
+    weights, total = [], 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1 / rank ** 1.05
+        weights.append(total)
+    return words, weights
+
+
+VOCABULARY, CUMULATIVE = _vocabulary()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choices(VOCABULARY, cum_weights=CUMULATIVE)[0] if rng.random() < 0.6
+             else rng.choice(FILLER) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def generate(threads: int, posts: int, seed: int = 7) -> None:
+    """Bulk-insert users, boards, threads and posts (services would take hours at this size)."""
+    from sqlalchemy import insert
+
+    from forum.extensions import db
+    from forum.models import Board, Post, Thread, User
+
+    rng = random.Random(seed)
+    db.session.execute(insert(User), [
+        {"id": i, "username": f"member{i}", "username_key": f"member{i}",
+         "email": f"member{i}@example.com", "password_hash": "!bench"} for i in range(1, 501)
+    ])
+    db.session.execute(insert(Board), [
+        {"id": i + 1, "slug": p, "name": p.title(), "description": "", "position": i}
+        for i, p in enumerate(PRODUCTS)
+    ])
+    answers_per_thread = max(0, posts // threads - 1)
+    start = datetime(2024, 1, 1)
+    post_id = 0
+    batch_threads, batch_posts = [], []
+    for t in range(1, threads + 1):
+        product = rng.randrange(len(PRODUCTS))
+        title = f"{PRODUCTS[product].title()} {sentence(rng, rng.randint(4, 9))}"[:150]
+        created = start + timedelta(minutes=t)
+        batch_threads.append({
+            "id": t, "board_id": product + 1, "author_id": rng.randint(1, 500), "title": title,
+            "slug": "q", "score": rng.randint(-2, 30), "answer_count": answers_per_thread,
+            "created_at": created, "last_activity_at": created,
+            "accepted_answer_id": None,
+        })
+        for kind in ["question"] + ["answer"] * answers_per_thread:
+            post_id += 1
+            text = " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(2, 5)))
+            batch_posts.append({
+                "id": post_id, "thread_id": t, "author_id": rng.randint(1, 500), "kind": kind,
+                "body": text, "body_html": f"<p>{text}</p>", "score": rng.randint(-1, 10),
+                "created_at": created,
+            })
+        if len(batch_posts) >= 20_000 or t == threads:
+            db.session.execute(insert(Thread), batch_threads)
+            db.session.execute(insert(Post), batch_posts)
+            db.session.commit()
+            batch_threads, batch_posts = [], []
+            print(f"\r  generated {t:,} threads, {post_id:,} posts", end="", flush=True)
+    print()
+
+
+def serve(app) -> tuple[str, object]:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def timed_requests(base: str, path: str, queries: list[str], param: str) -> dict:
+    samples = []
+    for q in queries:
+        url = f"{base}{path}?{urllib.parse.urlencode({param: q})}"
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            assert response.status == 200
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {"p50": statistics.median(samples),
+            "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))]}
+
+
+def run(size: str, backend: str, database_url: str | None, requests: int) -> None:
+    instance = tempfile.mkdtemp(prefix="askdesk-search-bench-")
+    os.environ["ASKDESK_INSTANCE_DIR"] = instance
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from forum import create_app
+    from forum import search as search_index
+    from forum.extensions import db
+    from forum.services import indexing
+
+    url = database_url or f"sqlite:///{instance}/bench.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_BACKEND": backend,
+                      "RATELIMIT_ENABLED": False})
+    threads, posts = SIZES[size]
+    print(f"== {backend} backend, {size}: {threads:,} threads, {posts:,} posts, "
+          f"{'PostgreSQL' if database_url else 'SQLite'} database")
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        started = time.perf_counter()
+        generate(threads, posts)
+        print(f"  generation: {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        count = indexing.reindex()
+        elapsed = time.perf_counter() - started
+        index = search_index.backend()
+        print(f"  reindex: {count:,} documents in {elapsed:.1f} s = {count / elapsed:,.0f} docs/s")
+        print(f"  index size: {index.size_bytes() / 1e6:,.1f} MB")
+    rng = random.Random(11)
+    words = VOCABULARY[:2_000]
+    searches = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(requests)]
+    titles = [f"{rng.choice(PRODUCTS)} {sentence(rng, rng.randint(4, 8))}" for _ in range(requests)]
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    base, server = serve(app)
+    try:
+        timed_requests(base, "/api/v1/search", searches[:20], "q")  # warm: open the searcher
+        for label, path, queries, param in (
+            ("GET /api/v1/search", "/api/v1/search", searches, "q"),
+            ("GET /api/v1/search/similar", "/api/v1/search/similar", titles, "title"),
+        ):
+            result = timed_requests(base, path, queries, param)
+            print(f"  {label:30s} p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
+                  f"   ({len(queries)} requests)")
+    finally:
+        server.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="small")
+    parser.add_argument("--backend", choices=("whoosh", "postgres", "both"), default="whoosh")
+    parser.add_argument("--database-url", default=None,
+                        help="PostgreSQL URL (required for the postgres backend; DROPS its schema)")
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    backends = ("whoosh", "postgres") if args.backend == "both" else (args.backend,)
+    if "postgres" in backends and not args.database_url:
+        parser.error("the postgres backend needs --database-url")
+    for backend in backends:
+        url = args.database_url if backend == "postgres" else None
+        run(args.size, backend, url, args.requests)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Keeping the search index in step with the database.
+
+Services call `index_thread(...)` inside their transaction; the write to the
+index happens once that transaction has committed, so the index only ever
+sees committed content. An index write that fails (Whoosh locked by another
+worker, PostgreSQL away) never undoes the post: the document is queued in
+`search_queue` and written again on the next successful index write, by
+`retry_queued()`, or by a full `reindex()`.
+
+Each document type has a loader that turns ids into `Document`s for what
+anyone may see; ids it does not return are removed from the index. The KB
+registers its loader for "kb" when it lands.
+"""
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import search
+from ..extensions import db
+from ..models import IndexQueueItem, Post, Thread
+from ..rendering import plain_text
+from ..transactions import after_commit, write_transaction
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+RETRY_BATCH = 50
+MAX_BODY_CHARS = 50_000
+
+
+def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
+    """Documents for the visible threads among `thread_ids` (question, answers, tags)."""
+    threads = db.session.scalars(
+        select(Thread)
+        .where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
+        .options(joinedload(Thread.board), selectinload(Thread.tags))
+    ).unique().all()
+    texts: dict[int, list[str]] = {t.id: [] for t in threads}
+    if texts:
+        rows = db.session.execute(
+            select(Post.thread_id, Post.body_html)
+            .where(Post.thread_id.in_(list(texts)), Post.deleted_at.is_(None))
+            .order_by(Post.thread_id, Post.kind.desc(), Post.score.desc(), Post.id)
+        )
+        for thread_id, body_html in rows:  # the question ("question" > "answer") first
+            texts[thread_id].append(plain_text(body_html))
+    return {
+        t.id: search.Document(
+            doc_type="thread", doc_id=t.id, title=t.title,
+            body=" ".join(texts[t.id])[:MAX_BODY_CHARS], board=t.board.slug,
+            tags=tuple(tag.name for tag in t.tags), is_solved=t.accepted_answer_id is not None,
+            score=t.score, created_at=t.created_at, updated_at=t.last_activity_at,
+        )
+        for t in threads
+    }
+
+
+def _visible_thread_ids() -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(db.session.scalars(
+            select(Thread.id).where(Thread.deleted_at.is_(None), Thread.id > last)
+            .order_by(Thread.id).limit(BATCH)
+        ))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+# doc_type -> (load documents by id, iterate over every visible id in batches, count them)
+LOADERS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "thread": (
+        thread_documents,
+        _visible_thread_ids,
+        lambda: db.session.scalar(select(func.count(Thread.id)).where(Thread.deleted_at.is_(None))),
+    ),
+}
+
+
+def index_thread(thread_id: int) -> None:
+    """Bring a thread's index entry up to date once the current transaction commits."""
+    after_commit(sync_documents, "thread", (thread_id,))
+
+
+def sync_documents(doc_type: str, doc_ids: Iterable[int]) -> bool:
+    """Write (or remove) these documents now; queue them if the index is unavailable."""
+    doc_ids = list(doc_ids)
+    try:
+        _write(doc_type, doc_ids)
+    except Exception as error:  # any failure of the index must not fail the request
+        log.warning("search index write failed for %s %s: %s", doc_type, doc_ids, error)
+        _enqueue(doc_type, doc_ids, error)
+        return False
+    retry_queued()
+    return True
+
+
+def _write(doc_type: str, doc_ids: list[int]) -> None:
+    documents = LOADERS[doc_type][0](doc_ids)
+    index = search.backend()
+    if documents:
+        index.upsert(documents.values())
+    gone = [i for i in doc_ids if i not in documents]
+    if gone:
+        index.delete(doc_type, gone)
+
+
+def _enqueue(doc_type: str, doc_ids: list[int], error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:300]
+    db.session.rollback()
+    for doc_id in doc_ids:
+        try:
+            with write_transaction():
+                item = db.session.scalar(select(IndexQueueItem).where(
+                    IndexQueueItem.doc_type == doc_type, IndexQueueItem.doc_id == doc_id))
+                if item is None:
+                    db.session.add(IndexQueueItem(doc_type=doc_type, doc_id=doc_id,
+                                                  last_error=message))
+                else:
+                    item.attempts, item.last_error = item.attempts + 1, message
+        except IntegrityError:
+            pass  # another worker queued the same document just now
+
+
+def retry_queued(limit: int = RETRY_BATCH) -> int:
+    """Write up to `limit` queued documents; returns how many were written."""
+    items = db.session.execute(
+        select(IndexQueueItem.id, IndexQueueItem.doc_type, IndexQueueItem.doc_id)
+        .order_by(IndexQueueItem.id).limit(limit)
+    ).all()
+    done = 0
+    for doc_type in {item.doc_type for item in items if item.doc_type in LOADERS}:
+        batch = [item for item in items if item.doc_type == doc_type]
+        try:
+            _write(doc_type, [item.doc_id for item in batch])
+        except Exception as error:
+            log.warning("search index retry failed: %s", error)
+            continue
+        with write_transaction():
+            db.session.execute(
+                delete(IndexQueueItem).where(IndexQueueItem.id.in_([i.id for i in batch]))
+            )
+        done += len(batch)
+    return done
+
+
+def queued_count() -> int:
+    """How many documents wait for a retry."""
+    return db.session.scalar(select(func.count(IndexQueueItem.id))) or 0
+
+
+def document_count() -> int:
+    """How many documents a full reindex writes."""
+    return sum(count() for _load, _ids, count in LOADERS.values())
+
+
+def all_documents() -> Iterator[search.Document]:
+    """Every visible document, loaded in batches so memory stays flat."""
+    for load, batches, _count in LOADERS.values():
+        for ids in batches():
+            yield from load(ids).values()
+            db.session.expunge_all()
+
+
+def reindex(progress: Callable[[int], None] = lambda n: None) -> int:
+    """Rebuild the whole index from the database; returns the number of documents."""
+    started = db.session.scalar(select(func.max(IndexQueueItem.id))) or 0
+    count = search.backend().rebuild(all_documents(), progress)
+    with write_transaction():  # what was queued before the rebuild is in it now
+        db.session.execute(delete(IndexQueueItem).where(IndexQueueItem.id <= started))
+    return count

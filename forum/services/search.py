@@ -1,0 +1,232 @@
+"""Searching threads (and, once the KB lands, articles): results, similar, related.
+
+The index answers which documents match; this module decides what the
+viewer may see, by loading the hits from the database and dropping any that
+are deleted (or otherwise hidden) even if the index still holds them.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import desc, distinct, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import search
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import Board, SuggestionClick, Thread, User
+from ..permissions import require
+from ..search.snippets import plain_snippet, to_html
+from ..timeutil import utcnow
+from ..transactions import transactional
+from . import inputs
+from .pagination import Page
+
+MAX_QUERY = 500
+SIMILAR_LIMIT = 5
+# Fewer results than this on the first page: offer a spelling correction.
+SUGGEST_BELOW = 3
+
+
+@dataclass
+class Result:
+    """One search result the viewer may see."""
+
+    doc_type: str
+    doc_id: int
+    title: str
+    snippet_html: Markup
+    relevance: float
+    thread: Thread | None = None  # for doc_type "thread"
+
+
+@dataclass
+class Results(Page):
+    """One page of results, with what was asked and a "did you mean" suggestion."""
+
+    query: search.ParsedQuery = field(default_factory=search.ParsedQuery)
+    text: str = ""
+    sort: str = "relevance"
+    suggestion: str | None = None
+    board: Board | None = None
+
+
+@dataclass
+class Similar:
+    """Threads (solved first) and KB articles like a question being typed."""
+
+    threads: list[Result] = field(default_factory=list)
+    articles: list[Result] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Result]:
+        return self.threads + self.articles
+
+
+@dataclass
+class DeflectionStats:
+    """How often a suggestion shown while asking was opened: questions maybe never asked."""
+
+    clicks: int
+    clicks_last_30_days: int
+    people: int
+    top: list[tuple[Thread, int]]
+
+
+def _visible_threads(ids: list[int]) -> dict[int, Thread]:
+    rows = db.session.scalars(
+        select(Thread)
+        .where(Thread.id.in_(ids), Thread.deleted_at.is_(None))
+        .options(joinedload(Thread.board), selectinload(Thread.tags))
+    ).unique()
+    return {t.id: t for t in rows}
+
+
+# doc_type -> load the visible objects for ids, and each one's title
+RESULT_LOADERS = {"thread": (_visible_threads, lambda thread: thread.title)}
+
+
+def _results(hits: list[search.Hit]) -> list[Result]:
+    """The hits the viewer may see, in the same order, with their objects loaded."""
+    loaded = {}
+    for doc_type, (load, _title) in RESULT_LOADERS.items():
+        ids = [h.doc_id for h in hits if h.doc_type == doc_type]
+        loaded[doc_type] = load(ids) if ids else {}
+    results = []
+    for hit in hits:
+        obj = loaded.get(hit.doc_type, {}).get(hit.doc_id)
+        if obj is None:
+            continue  # deleted or hidden since it was indexed, or a type not built yet
+        title = RESULT_LOADERS[hit.doc_type][1](obj)
+        results.append(Result(
+            doc_type=hit.doc_type, doc_id=hit.doc_id, title=title,
+            snippet_html=to_html(hit.snippet or plain_snippet(title)), relevance=hit.relevance,
+            thread=obj if hit.doc_type == "thread" else None,
+        ))
+    return results
+
+
+def _text(value, name: str, max_len: int = MAX_QUERY) -> str:
+    return inputs.text(value, name, max_len=max_len, label=name)
+
+
+def search_page(viewer: User | None, text, *, board=None, doc_type=None, solved=None,
+                sort="relevance", page: int = 1, per_page: int = 20) -> Results:
+    """Search for `text` (query syntax of forum.search.query), filters on top."""
+    text = _text(text, "q")
+    sort = inputs.choice(sort or "relevance", "sort", search.SORTS)
+    if doc_type not in (None, ""):
+        doc_type = inputs.choice(doc_type, "type", search.DOC_TYPES)
+    bad_board = board not in (None, "") and inputs.lookup(board, 64) is None
+    parsed = search.parse(text).with_filters(
+        board=None if bad_board else board or None, doc_type=doc_type or None,
+        solved=_flag(solved),
+    )
+    board_row = None
+    if parsed.board:
+        board_row = db.session.scalar(select(Board).where(Board.slug == parsed.board))
+    found = search.HitPage(hits=[], total=0)
+    if not bad_board and (board_row is not None or not parsed.board):  # unknown: no threads
+        found = search.backend().search(parsed, sort=sort, page=page, per_page=per_page)
+    results = Results(
+        items=_results(found.hits), page=page, per_page=per_page, total=found.total,
+        query=parsed, text=text, sort=sort, board=board_row,
+    )
+    if page == 1 and found.total < SUGGEST_BELOW and parsed.terms:
+        results.suggestion = _did_you_mean(text, parsed)
+    return results
+
+
+def _flag(value) -> bool | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "yes"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "0", "no"):
+        return False
+    raise ValidationError(_l("solved must be true or false."), fields={"solved": "true or false"})
+
+
+def _did_you_mean(text: str, parsed: search.ParsedQuery) -> str | None:
+    fixes = search.backend().corrections(parsed.terms)
+    if not fixes:
+        return None
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.IGNORECASE)
+    return pattern.sub(lambda m: fixes[m.group(0).lower()], text)
+
+
+def similar(viewer: User | None, title, *, exclude_thread_id: int | None = None,
+            limit: int = SIMILAR_LIMIT) -> Similar:
+    """Up to `limit` threads (solved first) and `limit` KB articles like `title`."""
+    title = _text(title, "title", 300)
+    if len(search.words(title)) == 0:
+        return Similar()
+    index = search.backend()
+    exclude = [exclude_thread_id] if exclude_thread_id else []
+    threads = _results(index.similar(title, doc_type="thread", limit=limit, exclude=exclude))
+    threads.sort(key=lambda r: not r.thread.is_answered)  # stable: relevance within each
+    articles = []
+    if "kb" in RESULT_LOADERS:
+        articles = _results(index.similar(title, doc_type="kb", limit=limit))
+    return Similar(threads=threads, articles=articles)
+
+
+def related(viewer: User | None, thread: Thread) -> Similar:
+    """What the thread page lists as "Related": the same search as while asking."""
+    text = " ".join([thread.title, *(tag.name for tag in thread.tags)])
+    return similar(viewer, text[:300], exclude_thread_id=thread.id)
+
+
+@transactional
+def record_suggestion_click(user: User | None, doc_type, doc_id) -> Thread:
+    """Count a click on a suggestion from the ask page; returns what was clicked."""
+    doc_type = inputs.choice(doc_type, "type", search.DOC_TYPES)
+    doc_id = inputs.integer(doc_id, "id")
+    target = None
+    if doc_type in RESULT_LOADERS:  # "kb" joins when the KB lands
+        target = RESULT_LOADERS[doc_type][0]([doc_id]).get(doc_id)
+    if target is None:
+        raise NotFound(_l("Not found."))
+    if user is not None:  # only people asking (signed in) see suggestions
+        db.session.add(SuggestionClick(doc_type=doc_type, doc_id=doc_id, user_id=user.id))
+    return target
+
+
+def deflection_stats(viewer: User | None, top: int = 10) -> DeflectionStats:
+    """Suggestion clicks for staff: in total, lately, by how many people, and the top threads."""
+    require(viewer, "view_deflection")
+    since = utcnow() - timedelta(days=30)
+    clicks, recent, people = db.session.execute(select(
+        func.count(SuggestionClick.id),
+        func.count(SuggestionClick.id).filter(SuggestionClick.created_at >= since),
+        func.count(distinct(SuggestionClick.user_id)),
+    )).one()
+    rows = db.session.execute(
+        select(SuggestionClick.doc_id, func.count(SuggestionClick.id).label("n"))
+        .where(SuggestionClick.doc_type == "thread")
+        .group_by(SuggestionClick.doc_id).order_by(desc("n"), SuggestionClick.doc_id).limit(top)
+    ).all()
+    threads = _visible_threads([row.doc_id for row in rows]) if rows else {}
+    return DeflectionStats(
+        clicks=clicks, clicks_last_30_days=recent, people=people,
+        top=[(threads[row.doc_id], row.n) for row in rows if row.doc_id in threads],
+    )
+
+
+def duplicate_hit_rate(limit: int = SIMILAR_LIMIT) -> tuple[int, int]:
+    """Relevance on real data: for each thread closed as a duplicate, does `similar`
+    with its title list the original among its `limit` threads? Returns (hits, total)."""
+    pairs = db.session.execute(
+        select(Thread.id, Thread.title, Thread.duplicate_of_id)
+        .where(Thread.duplicate_of_id.is_not(None), Thread.deleted_at.is_(None))
+        .order_by(Thread.id)
+    ).all()
+    hits = 0
+    for thread_id, title, original_id in pairs:
+        found = similar(None, title, exclude_thread_id=thread_id, limit=limit)
+        hits += original_id in [r.doc_id for r in found.threads]
+    return hits, len(pairs)

@@ -1,0 +1,57 @@
+"""The index under pressure: a locked Whoosh index, German text, fixed query counts."""
+import pytest
+
+from forum import search as search_index
+from forum.search import whoosh_backend
+from forum.services import indexing, search
+from tests.factories import make_board, make_thread
+from tests.web.helpers import text
+
+
+def test_locked_whoosh_index_queues_the_post_and_retries(app, search_backend, monkeypatch):
+    if search_backend != "whoosh":
+        pytest.skip("Whoosh's one-writer lock")
+    monkeypatch.setattr(whoosh_backend, "WRITE_TIMEOUT_S", 0.05)
+    backend = search_index.backend()
+    other_worker = backend._index().writer()  # another process holding the lock
+    try:
+        thread = make_thread(title="Garage door opener beeps twice at night")
+    finally:
+        other_worker.cancel()
+    assert thread.id is not None and indexing.queued_count() == 1
+    make_thread(title="Smoke detector chirps after battery change")  # retries the queue
+    assert indexing.queued_count() == 0
+    assert [r.doc_id for r in search.search_page(None, "garage").items] == [thread.id]
+
+
+@pytest.fixture
+def german_app(make_app):
+    app = make_app(SITE_LANGUAGE="de")
+    with app.app_context():
+        yield app
+
+
+def test_german_site_stems_german_words(german_app):
+    thread = make_thread(title="Die Verbindungen brechen jeden Abend ab",
+                         body="Seit dem Update brechen alle Verbindungen zum Router ab.")
+    assert [r.doc_id for r in search.search_page(None, "Verbindung").items] == [thread.id]
+    assert [r.doc_id for r in search.search_page(None, "router -verbindungen").items] == []
+
+
+def _page_queries(client, count_queries, q):
+    with count_queries() as counter:
+        response = client.get(f"/search?q={q}")
+    assert response.status_code == 200
+    return counter.count, text(response)
+
+
+def test_search_page_runs_the_same_queries_for_1_and_20_results(app, count_queries):
+    board = make_board()
+    make_thread(board=board, title="Unique lonely thermostat question here")
+    for n in range(20):
+        make_thread(board=board, title=f"Crowded camera question number {n}", tags=["cam"])
+    client = app.test_client()  # anonymous: sharing the test's app context is harmless
+    one, page_one = _page_queries(client, count_queries, "thermostat")
+    many, page_many = _page_queries(client, count_queries, "camera")
+    assert "1 result" in page_one and "20 results" in page_many
+    assert one == many and one > 0
