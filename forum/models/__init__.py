@@ -1,5 +1,6 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
+from .kb import Article, ArticleFeedback, ArticleRevision, ArticleSlug
 from .reputation import ReputationEvent
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
 from .users import ROLES, ApiToken, User
@@ -7,6 +8,10 @@ from .users import ROLES, ApiToken, User
 __all__ = [
     "ROLES",
     "ApiToken",
+    "Article",
+    "ArticleFeedback",
+    "ArticleRevision",
+    "ArticleSlug",
     "Board",
     "Comment",
     "Post",
