@@ -206,6 +206,14 @@ def archive_article(actor: User, slug, replacement=None) -> Article:
     return article
 
 
+def preview_article(viewer: User | None, text, kind=None) -> str:
+    """Sanitised HTML for an article being written, exactly as saving would render it."""
+    require(viewer, "write_kb")
+    text = inputs.text(text, "body", max_len=BODY_MAX, label=_l("Body"))
+    kind = kind if kind in ARTICLE_KINDS else "article"
+    return rendered(text, kind).html if text else ""
+
+
 def _for_write(slug) -> Article:
     """The article to change, locked against concurrent edits (PostgreSQL; SQLite locks all)."""
     found, _old = find_article(slug, lock=True)
@@ -224,7 +232,7 @@ def find_article(slug, *, lock: bool = False) -> tuple[Article | None, bool]:
     query = select(Article).options(
         joinedload(Article.board), joinedload(Article.author), joinedload(Article.updated_by),
         joinedload(Article.source_post).joinedload(Post.author),
-        joinedload(Article.source_thread),
+        joinedload(Article.source_thread), joinedload(Article.replacement),
     )
     if lock:
         query = query.with_for_update(of=Article)

@@ -26,7 +26,8 @@ def _is_staff(viewer: User | None) -> bool:
 
 
 def _published():
-    return select(Article).where(Article.status == "published")
+    return select(Article).where(Article.status == "published").options(
+        joinedload(Article.board))
 
 
 @dataclass
@@ -92,8 +93,7 @@ def kb_home(viewer: User | None) -> KbHome:
 def faq_page() -> list[BoardSection]:
     """Every published FAQ entry, grouped by product area."""
     rows = db.session.scalars(
-        _published().where(Article.kind == "faq")
-        .join(Article.board).options(joinedload(Article.board))
+        _published().where(Article.kind == "faq").join(Article.board)
         .order_by(Board.position, Board.name, Article.title, Article.id)
     )
     sections: list[BoardSection] = []
