@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import limiter
 from ..permissions import require
 from ..services import boards, kb, kb_feedback, kb_promotion
@@ -98,6 +98,22 @@ def archive(slug):
         return redirect(url_for("kb.article", slug=slug))
     flash(_("The article is archived."), "success")
     return redirect(url_for("kb.article", slug=article.slug))
+
+
+@bp.route("/promote/<int:post_id>", methods=["POST"])
+@limiter.limit("20 per minute")
+def promote(post_id):
+    """Turn an answer into a draft article; an answer promoted before opens its article."""
+    try:
+        article = kb_promotion.promote_answer(acting_user(), post_id)
+    except Conflict as error:
+        if error.code != "already_promoted":
+            raise
+        flash(error.message, "info")
+        return redirect(url_for("kb.article", slug=error.fields["article_slug"]))
+    flash(_("The answer is now a draft article. Check the title and text, then publish it."),
+          "success")
+    return redirect(url_for("kb_staff.edit", slug=article.slug))
 
 
 @bp.route("/<slug>/source-reviewed", methods=["POST"])

@@ -61,3 +61,16 @@ def test_article_page_runs_the_same_queries_small_and_large(client, count_querie
     assert counts[0] == counts[1], counts
     assert max(counts) <= 12, counts
     assert _queries(client, count_queries, f"/kb/b/{board_slug}") <= 6
+
+
+def test_thread_page_with_promoted_answers_runs_fixed_queries(client, count_queries):
+    staff = make_user(role="staff")
+    sign_in(client, staff)
+    paths = []
+    for count in (1, 20):
+        thread = make_thread()
+        for _ in range(count):
+            kb_promotion.promote_answer(staff, make_answer(thread).id)
+        paths.append(f"/t/{thread.id}/{thread.slug}")
+    one, twenty = (_queries(client, count_queries, path) for path in paths)
+    assert one == twenty, (one, twenty)
