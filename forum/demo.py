@@ -6,6 +6,7 @@ reputation ledger are exactly what real use would produce.
 from sqlalchemy import select
 
 from . import demo_tickets
+from . import demo_kb
 from .extensions import db
 from .models import User
 from .services import accounts, boards, comments, threads, votes
@@ -153,6 +154,7 @@ def load() -> None:
     for spec in THREADS:
         _load_thread(people, *spec)
     demo_tickets.load(people)
+    demo_kb.load(people)
 
 
 def _load_thread(people, board, asker, title, body, tags, answers, accepted, comment_specs):

@@ -20,6 +20,10 @@ _MESSAGES = {
     "view_thread": _l("This thread is not available."),
     "create_board": _l("Only administrators can create boards."),
     "view_deflection": _l("Only staff can see these figures."),
+    "write_kb": _l("Only staff can write knowledge-base articles."),
+    "promote": _l("Only staff can promote an answer to the knowledge base."),
+    "view_article": _l("This article is not available."),
+    "give_feedback": _l("Feedback is only taken on published articles."),
 }
 
 
@@ -85,6 +89,24 @@ def _can_delete_post(user, post) -> bool:
     return post.thread.accepted_answer_id != post.id
 
 
+def _is_staff(user) -> bool:
+    return user is not None and user.is_staff
+
+
+def _can_view_article(user, article) -> bool:
+    # Drafts and archived articles are for staff; readers get a 404 (or a "retired" page).
+    return article.status == "published" or _is_staff(user)
+
+
+def _can_promote(user, post) -> bool:
+    return (
+        _is_staff(user)
+        and post.kind == "answer"
+        and post.deleted_at is None
+        and post.thread.deleted_at is None
+    )
+
+
 _RULES = {
     "ask": lambda user, _obj: _signed_in(user),
     "answer": _can_answer,
@@ -96,6 +118,10 @@ _RULES = {
     "view_thread": _can_view_thread,
     "create_board": lambda user, _obj: user is not None and user.is_admin,
     "view_deflection": lambda user, _obj: user is not None and user.is_staff,
+    "write_kb": lambda user, _obj: _is_staff(user),
+    "promote": _can_promote,
+    "view_article": _can_view_article,
+    "give_feedback": lambda _user, article: article.status == "published",
 }
 
 # --- support tickets: staff run the desk; a requester sees only their own tickets ----
@@ -143,7 +169,7 @@ _MESSAGES.update({
 _ROLE_PRIVILEGES = {
     "user": ["ask", "answer", "comment", "vote", "accept_own", "edit_own"],
     "moderator": ["edit_any", "delete_any", "view_deleted"],
-    "staff": ["accept_any"],
+    "staff": ["accept_any", "write_kb", "promote"],
     "admin": ["create_board"],
 }
 _ROLE_ORDER = ("user", "moderator", "staff", "admin")
@@ -157,7 +183,7 @@ def can(user, action: str, obj=None) -> bool:
 def require(user, action: str, obj=None) -> None:
     """Raise PermissionDenied unless `user` may do `action` to `obj`."""
     if not can(user, action, obj):
-        if user is None and action not in ("view_thread",):
+        if user is None and action not in ("view_thread", "view_article", "give_feedback"):
             raise PermissionDenied(_l("Please sign in first."), code="login_required")
         raise PermissionDenied(_MESSAGES[action])
 

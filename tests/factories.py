@@ -37,3 +37,19 @@ def make_answer(thread, author=None, *, body=None):
     return threads.post_answer(
         author, thread.id, body or "Hold the reset button for ten seconds, then retry."
     )
+
+
+def make_article(author=None, board=None, *, title=None, body=None, kind="article",
+                 publish=True):
+    """A KB article by a staff member, published unless `publish` is False."""
+    from forum.services import kb
+
+    author = author or make_user(role="staff")
+    board = board or make_board()
+    n = next(_seq)
+    article = kb.create_article(
+        author, title or f"How to solve problem number {n}",
+        body or f"## Steps\n\nDo the first thing for problem {n}, then the second.", board.slug,
+        kind,
+    )
+    return kb.publish_article(author, article.slug) if publish else article

@@ -164,9 +164,50 @@ def _paths() -> dict:
                 _query("title", {"type": "string", "maxLength": 300}, "The title typed so far."),
             ],
             description="Up to 5 threads (solved first), then up to 5 KB articles.")},
+        **_kb_paths(write),
         "/openapi.json": {"get": _op("getOpenApi", "This document", ok=200, schema="OpenApi",
                                      errors=())},
         **ticket_paths(_op, _path_param, _PAGE_PARAMS, _WRITE),
+    }
+
+
+def _kb_paths(write: dict) -> dict:
+    staff = {**write, "description": "Staff only (403 for others)."}
+    promote = _op(
+        "promoteAnswer", "Turn an answer into a draft KB article (staff)", ok=201,
+        schema="Article", body="Promote", params=[POST_ID], auth=True, errors=(*_WRITE, "409"),
+        description=("The body may be empty. 409 `already_promoted` when the answer was "
+                     "promoted before; `fields.article_slug` names that article."))
+    promote["requestBody"]["required"] = False
+    return {
+        "/kb/articles": {
+            "get": _op("listArticles", "Published articles by title", ok=200,
+                       schema="ArticleList", errors=("404", "422"), params=[
+                           {"name": "board", "in": "query", "required": False,
+                            "schema": {"type": "string"}, "description": "A board slug."},
+                           {"name": "kind", "in": "query", "required": False, "schema": {
+                               "type": "string", "enum": ["article", "faq", "tutorial"]}},
+                           *_PAGE_PARAMS],
+                       description="Staff also see drafts and archived articles."),
+            "post": _op("createArticle", "Write a draft article (staff)", ok=201,
+                        schema="Article", body="NewArticle", **staff),
+        },
+        "/kb/articles/{slug}": {"get": _op(
+            "getArticle", "An article by its slug or a former one", ok=200, schema="Article",
+            params=[SLUG], description=(
+                "Drafts and archived articles are 404 except for staff (an archived one "
+                "with the code `article_retired`)."))},
+        "/kb/articles/{slug}/publish": {"post": _op(
+            "publishArticle", "Publish an article (staff)", ok=200, schema="Article",
+            params=[SLUG], auth=True, errors=("401", "403", "404", "429"))},
+        "/kb/articles/{slug}/feedback": {"post": _op(
+            "giveFeedback", "Say whether a published article helped", ok=201,
+            schema="Feedback", body="FeedbackRequest", params=[SLUG],
+            errors=("400", "401", "404", "413", "422", "429"),
+            description=("One answer per user, or per anonymous client (address and "
+                         "User-Agent); a repeat replaces the earlier answer. Anonymous "
+                         "feedback is rate limited per network (429)."))},
+        "/posts/{post_id}/promote": {"post": promote},
     }
 
 

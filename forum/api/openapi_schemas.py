@@ -71,8 +71,10 @@ _THREAD_FIELDS = {
     "ticket_id": {"type": ["integer", "null"], "description": (
         "The support ticket the thread was escalated to: only in a single thread, and only "
         "for its asker and staff; null otherwise and in lists.")},
-    "kb_article_slug": {"type": ["string", "null"],
-                        "description": "The KB article promoted from it."},
+    "kb_article_slug": {"type": ["string", "null"], "description": (
+        "The KB article promoted from one of its answers (the accepted answer's first): "
+        "published ones for everyone, drafts and archived ones for staff too. Only the "
+        "full thread fills it; lists give null.")},
     "created_at": DATE_TIME,
     "last_activity_at": DATE_TIME,
 }
@@ -189,6 +191,31 @@ SCHEMAS = {
         "items": {"type": "array", "items": ref("SearchResult"), "maxItems": 10},
         "total": {"type": "integer", "minimum": 0, "maximum": 10},
     }),
+    "Article": response_object("A knowledge-base article.", {
+        "slug": {"type": "string", "description": "Stable address; former slugs still resolve."},
+        "title": {"type": "string"},
+        "body": {"type": "string", "description": "Markdown source."},
+        "body_html": {"type": "string", "description": (
+            "Sanitised HTML; headings carry ids, and in tutorials a line that is only a "
+            "YouTube or Vimeo address becomes a youtube-nocookie.com or player.vimeo.com "
+            "embed.")},
+        "kind": {"type": "string", "enum": ["article", "faq", "tutorial"]},
+        "board": {"type": "string", "description": "The product area's board slug."},
+        "status": {"type": "string", "enum": ["draft", "published", "archived"],
+                   "description": "Only staff see drafts and archived articles."},
+        "source_thread_id": {"type": ["integer", "null"],
+                             "description": "The thread of the answer it was promoted from."},
+        "helpful_yes": {"type": "integer", "minimum": 0},
+        "helpful_no": {"type": "integer", "minimum": 0},
+        "updated_at": DATE_TIME,
+    }),
+    "Feedback": response_object("A reader's answer to \"was this helpful?\".", {
+        "helpful": {"type": "boolean"},
+        "comment": {"type": ["string", "null"]},
+        "created_at": DATE_TIME,
+        "updated_at": DATE_TIME,
+    }),
+    "ArticleList": page_of("Article"),
     "BoardList": page_of("Board"),
     "ThreadSummaryList": page_of("ThreadSummary"),
     "LedgerEventList": page_of("LedgerEvent"),
@@ -236,6 +263,21 @@ SCHEMAS = {
         "body": {"type": "string", "minLength": 2, "maxLength": 2000},
         "parent_id": {"type": ["integer", "null"], "description": "The comment replied to."},
     }, ["body"]),
+    "NewArticle": request_object("A draft article.", {
+        "title": {"type": "string", "minLength": 10, "maxLength": 150},
+        "body": {"type": "string", "minLength": 20, "maxLength": 50000},
+        "board": {"type": "string", "description": "The product area's board slug."},
+        "kind": {"type": "string", "enum": ["article", "faq", "tutorial"],
+                 "default": "article"},
+    }, ["title", "body", "board"]),
+    "Promote": request_object("Optional: the draft's title (default: the thread's).", {
+        "title": {"type": ["string", "null"], "minLength": 10, "maxLength": 150},
+    }, []),
+    "FeedbackRequest": request_object("Whether the article helped.", {
+        "helpful": {"type": "boolean"},
+        "comment": {"type": ["string", "null"], "maxLength": 1000,
+                    "description": "Only with helpful=false: what was missing."},
+    }, ["helpful"]),
     "VoteRequest": request_object("A vote.", {
         "value": {"type": "integer", "enum": [-1, 0, 1], "description": "0 withdraws."},
     }, ["value"]),

@@ -51,6 +51,13 @@ def json_body() -> dict:
     return data
 
 
+def optional_json_body() -> dict:
+    """The JSON object body, or {} when the request has no body at all."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
 def require_fields(data: dict, *names: str, nullable: bool = True) -> None:
     """422 naming every field in `names` that the body lacks (or has as null, if not nullable)."""
     missing = {

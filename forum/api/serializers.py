@@ -7,7 +7,17 @@ the same number of queries whatever its length. The OpenAPI schemas in
 """
 from flask import url_for
 
-from ..models import Board, Comment, Post, PostRevision, ReputationEvent, Thread, User
+from ..models import (
+    Article,
+    ArticleFeedback,
+    Board,
+    Comment,
+    Post,
+    PostRevision,
+    ReputationEvent,
+    Thread,
+    User,
+)
 from ..permissions import privileges_of
 from ..services.pagination import Page
 from ..services.search import Result as SearchResult
@@ -86,7 +96,7 @@ def thread_summary_json(thread: Thread) -> dict:
         "answer_count": thread.answer_count,
         "accepted_answer_id": thread.accepted_answer_id,
         "tags": [tag.name for tag in thread.tags],
-        # Lists leave the ticket out; the thread itself shows it to the asker and staff.
+        # Lists leave the ticket and the KB article out; the thread itself fills them.
         "ticket_id": None,
         "kb_article_slug": None,
         "created_at": isoformat(thread.created_at),
@@ -102,9 +112,19 @@ def thread_json(page: ThreadPage) -> dict:
     return {
         **thread_summary_json(page.thread),
         "ticket_id": page.ticket_id,
+        "kb_article_slug": _kb_article_slug(page),
         "question": post(page.question),
         "answers": [post(answer) for answer in page.answers],
     }
+
+
+def _kb_article_slug(page: ThreadPage) -> str | None:
+    """The article promoted from the accepted answer, else from the earliest promoted post."""
+    articles = page.kb_articles
+    if not articles:
+        return None
+    article = articles.get(page.thread.accepted_answer_id) or articles[min(articles)]
+    return article.slug
 
 
 def post_json(post: Post, comment_trees: list[CommentNode], my_vote: int) -> dict:
@@ -180,4 +200,31 @@ def search_result_json(result: SearchResult) -> dict:
         "snippet_html": str(result.snippet_html),
         "score": round(result.relevance, 4),
         "is_solved": thread.accepted_answer_id is not None,
+    }
+
+
+def article_json(article: Article) -> dict:
+    """A knowledge-base article; `board` is the board's slug."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "body": article.body,
+        "body_html": article.body_html,
+        "kind": article.kind,
+        "board": article.board.slug,
+        "status": article.status,
+        "source_thread_id": article.source_thread_id,
+        "helpful_yes": article.helpful_yes,
+        "helpful_no": article.helpful_no,
+        "updated_at": isoformat(article.updated_at),
+    }
+
+
+def feedback_json(feedback: ArticleFeedback) -> dict:
+    """A reader's "was this helpful?" answer."""
+    return {
+        "helpful": feedback.helpful,
+        "comment": feedback.comment,
+        "created_at": isoformat(feedback.created_at),
+        "updated_at": isoformat(feedback.updated_at),
     }

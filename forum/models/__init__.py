@@ -1,5 +1,6 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
+from .kb import Article, ArticleFeedback, ArticleRevision, ArticleSlug
 from .reputation import ReputationEvent
 from .search import ExternalId, IndexQueueItem, SuggestionClick
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
@@ -9,6 +10,10 @@ from .users import ROLES, ApiToken, User
 __all__ = [
     "ROLES",
     "ApiToken",
+    "Article",
+    "ArticleFeedback",
+    "ArticleRevision",
+    "ArticleSlug",
     "Board",
     "Comment",
     "ExternalId",

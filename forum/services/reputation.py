@@ -17,6 +17,7 @@ POINTS = {
     "downvote_cast": -1,  # to whoever votes an answer down
     "accepted": 15,  # to the author of the accepted answer
     "accept_given": 2,  # to the asker who accepts someone else's answer
+    "promoted": 25,  # to the author of an answer that staff promote to the knowledge base
 }
 
 

@@ -7,12 +7,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
+from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
 from ..permissions import can, require
 from ..rendering import render_markdown
 from ..timeutil import utcnow
 from ..transactions import transactional
-from . import content, inputs, reputation
+from . import content, inputs, kb, reputation
 from .boards import get_board
 from .counters import increment
 from .indexing import index_thread
@@ -220,6 +220,7 @@ class ThreadPage:
     # goes to those who may open the ticket (its requester and staff).
     escalated: bool = False
     ticket_id: int | None = None
+    kb_articles: dict[int, Article] = field(default_factory=dict)  # by source post id
 
 
 def thread_page(thread_id, viewer: User | None) -> ThreadPage:
@@ -227,13 +228,15 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
     thread = get_thread(thread_id, viewer)
     show_deleted = viewer is not None and viewer.is_moderator
     posts_query = (
-        select(Post)
+        select(Post, Article)
+        .outerjoin(Article, kb.promoted_from_post(viewer))
         .where(Post.thread_id == thread.id)
         .options(joinedload(Post.author), joinedload(Post.edited_by))
     )
     if not show_deleted:
         posts_query = posts_query.where(Post.deleted_at.is_(None))
-    posts = list(db.session.scalars(posts_query))
+    rows = db.session.execute(posts_query).all()
+    posts = [post for post, _article in rows]
     question = next(p for p in posts if p.is_question)
     answers = sorted(
         (p for p in posts if not p.is_question),
@@ -249,6 +252,7 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
         my_votes=_votes_of(viewer, post_ids),
         escalated=ticket is not None,
         ticket_id=ticket.id if ticket is not None and can(viewer, "view_ticket", ticket) else None,
+        kb_articles={post.id: article for post, article in rows if article is not None},
     )
 
 

@@ -13,7 +13,7 @@ from .templating import thread_url
 bp = Blueprint("threads", __name__)
 
 
-def _board_choices(all_boards) -> list[tuple[str, str]]:
+def board_choices(all_boards) -> list[tuple[str, str]]:
     """(slug, label) pairs for the board select, sub-boards after their parent."""
     top = [b for b in all_boards if b.parent_id is None]
     choices = []
@@ -31,7 +31,7 @@ def ask(board_slug=None):
     """Ask a question on a board."""
     user = acting_user()
     require(user, "ask")
-    choices = _board_choices(boards.list_boards())
+    choices = board_choices(boards.list_boards())
     if board_slug is not None and board_slug not in {slug for slug, _label in choices}:
         raise NotFound("No such board.")
     if request.method == "GET":

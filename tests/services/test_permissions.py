@@ -1,6 +1,7 @@
 """One table of who may do what, checked against permissions.can()."""
 import pytest
 
+from forum.models import Article
 from forum.permissions import can, privileges_of
 from tests.factories import make_answer, make_thread, make_user
 
@@ -19,6 +20,14 @@ TABLE = {
     ("delete_post", "question"): {"moderator", "staff", "admin"},  # it has an answer
     ("view_thread", "thread"): set(ACTORS),
     ("create_board", None): {"admin"},
+    ("write_kb", None): {"staff", "admin"},
+    ("promote", "answer"): {"staff", "admin"},
+    ("promote", "question"): set(),
+    ("view_article", "published"): set(ACTORS),
+    ("view_article", "draft"): {"staff", "admin"},
+    ("view_article", "archived"): {"staff", "admin"},
+    ("give_feedback", "published"): set(ACTORS),
+    ("give_feedback", "draft"): set(),
 }
 
 
@@ -33,6 +42,7 @@ def world(app):
         "admin": make_user(role="admin"),
     }
     objects = {"thread": thread, "question": thread.question, "answer": answer, None: None}
+    objects.update({status: Article(status=status) for status in ("published", "draft", "archived")})
     return actors, objects
 
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from forum.security import CONTENT_SECURITY_POLICY
-from tests.factories import PASSWORD, make_answer, make_board, make_thread, make_user
+from tests.factories import PASSWORD, make_answer, make_article, make_board, make_thread, make_user
 from tests.web.helpers import sign_in, text
 
 
@@ -94,14 +94,18 @@ EVENT_ATTR = re.compile(r"\son[a-z]+\s*=", re.I)
 @pytest.fixture
 def site(client):
     board = make_board("rules")
-    asker = make_user("asker")
+    asker = make_user("asker", role="staff")  # staff see every button and the KB tools
     thread = make_thread(asker, board, tags=["x"])
     answer = make_answer(thread)
+    article = make_article(asker, board, kind="faq",
+                           body="## One\n\nFirst.\n\n## Two\n\nhttps://youtu.be/dQw4w9WgXcQ")
     sign_in(client, asker)
+    kb = f"/kb/{article.slug}"
     return {
         "pages": ["/", "/b/rules", f"/t/{thread.id}/{thread.slug}", "/ask", "/settings",
                   "/u/asker", f"/p/{answer.id}/revisions", f"/p/{thread.question.id}/edit",
-                  "/nope"],
+                  "/nope", "/kb", "/kb/faq", "/kb/b/rules", kb, f"{kb}/edit", f"{kb}/history",
+                  "/kb/new", "/kb/feedback"],
     }
 
 

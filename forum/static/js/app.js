@@ -91,21 +91,26 @@
     var url = textarea.getAttribute("data-preview-url");
     if (!pane || !url || !window.fetch) { return; }
     var output = pane.querySelector(".md-preview-body");
+    // Other form fields the rendering depends on (the KB editor sends the article's kind).
+    var extra = (textarea.getAttribute("data-preview-fields") || "").split(" ").filter(Boolean)
+      .map(function (id) { return document.getElementById(id); }).filter(Boolean);
     var timer = null;
     var sent = null;
     pane.hidden = false;
     pane.parentNode.classList.add("has-preview");
 
     function refresh() {
-      var text = textarea.value;
-      if (text === sent) { return; }
-      sent = text;
-      if (!text.trim()) {
+      var fields = { body: textarea.value };
+      extra.forEach(function (input) { fields[input.name] = input.value; });
+      var key = JSON.stringify(fields);
+      if (key === sent) { return; }
+      sent = key;
+      if (!fields.body.trim()) {
         output.textContent = "";
         return;
       }
-      post(url, { body: text }).then(function (result) {
-        if (sent !== text) { return; }  // an older answer: a newer request is on its way
+      post(url, fields).then(function (result) {
+        if (sent !== key) { return; }  // an older answer: a newer request is on its way
         if (result.ok) {
           // The server renders with the same sanitiser as saved posts.
           output.innerHTML = result.data.html;
@@ -119,6 +124,7 @@
       clearTimeout(timer);
       timer = setTimeout(refresh, 450);
     });
+    extra.forEach(function (input) { input.addEventListener("change", refresh); });
     if (textarea.value.trim()) { refresh(); }
   }
 
