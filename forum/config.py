@@ -27,6 +27,21 @@ def _secret_key(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _pairs(name: str) -> dict[str, int]:
+    """Read "a=1,b=-2" from variable `name` into {"a": 1, "b": -2}."""
+    raw = os.environ.get(name, "").strip()
+    values: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        key, sep, number = item.partition("=")
+        try:
+            values[key.strip()] = int(number)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise RuntimeError(f"{name}: expected name=integer pairs, got {item!r}")
+    return values
+
+
 def load_config() -> dict:
     """Build the Flask config from the environment."""
     instance_dir = Path(os.environ.get("ASKDESK_INSTANCE_DIR", "instance")).resolve()
@@ -62,4 +77,7 @@ def load_config() -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "de"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Overrides of the defaults in forum/services/reputation.py and forum/permissions.py.
+        "REPUTATION_RULES": _pairs("ASKDESK_REPUTATION"),
+        "PRIVILEGE_THRESHOLDS": _pairs("ASKDESK_PRIVILEGES"),
     }

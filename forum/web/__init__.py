@@ -21,10 +21,10 @@ def _load_user(session_id: str) -> User | None:
 
 def register(app: Flask) -> None:
     """Register the page blueprints and the error pages."""
-    from . import auth, boards, errors, posts, templating, threads, users
+    from . import auth, boards, errors, posts, reputation, templating, threads, users
 
     login_manager.login_view = "auth.login"
-    for blueprint in (auth.bp, boards.bp, threads.bp, posts.bp, users.bp):
+    for blueprint in (auth.bp, boards.bp, threads.bp, posts.bp, users.bp, reputation.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     templating.init_app(app)
