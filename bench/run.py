@@ -74,11 +74,14 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from forum import create_app
+    from forum.permissions import PRIVILEGE_NAMES
     from forum.rendering import render_markdown
     from forum.services import boards as board_service
     from forum.services import threads as thread_service
 
-    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    # The generated members vote, comment and tag from the start: no thresholds here.
+    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "PRIVILEGE_THRESHOLDS": dict.fromkeys(PRIVILEGE_NAMES, 1)})
     with app.app_context():
         upgrade()
         board, thread = build_site(app)

@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
+    _check_reputation_settings(app)
 
     _init_database(app)
     csrf.init_app(app)
@@ -35,6 +36,18 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(api_bp)
     cli.init_app(app)
     return app
+
+
+def _check_reputation_settings(app: Flask) -> None:
+    """Refuse to start with a point value or privilege threshold that names nothing."""
+    from .permissions import check_thresholds
+    from .services.reputation import check_rules
+
+    try:
+        check_rules(app.config.get("REPUTATION_RULES"))
+        check_thresholds(app.config.get("PRIVILEGE_THRESHOLDS"))
+    except ValueError as error:
+        raise RuntimeError(f"Askdesk configuration: {error}") from None
 
 
 def _init_database(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`flask --app wsgi askdesk ...` commands: users, boards, demo data, search."""
+"""`flask --app wsgi askdesk ...` commands: users, boards, reputation, demo data, search."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -11,9 +11,11 @@ askdesk = AppGroup("askdesk", help="Askdesk administration.")
 users = AppGroup("users", help="Manage users.")
 boards = AppGroup("boards", help="Manage boards.")
 search = AppGroup("search", help="Maintain the search index.")
+reputation = AppGroup("reputation", help="The reputation ledger.")
 importers = AppGroup("import", help="Import content from elsewhere.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
+askdesk.add_command(reputation)
 askdesk.add_command(cli_support.mail)
 askdesk.add_command(cli_support.tickets)
 askdesk.add_command(search)
@@ -69,6 +71,24 @@ def create_board(slug, name, description, parent):
     except DomainError as error:
         _fail(error)
     click.echo(f"Created board {board.slug}.")
+
+
+@reputation.command("recount")
+@click.option("--user", "username", default=None, help="Only this user.")
+def recount_reputation(username):
+    """Rebuild cached reputation from the ledger and report what was fixed."""
+    from .services import accounts
+    from .services import reputation as ledger
+
+    try:
+        user = accounts.get_user(username) if username is not None else None
+    except DomainError as error:
+        _fail(error)
+    result = ledger.recount(user)
+    for fix in result.fixes:
+        click.echo(f"{fix.username}: cached {fix.cached}, ledger {fix.ledger} - fixed")
+    noun = "user" if result.checked == 1 else "users"
+    click.echo(f"Checked {result.checked} {noun}; fixed {len(result.fixes)}.")
 
 
 @askdesk.command("demo")

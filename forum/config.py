@@ -41,6 +41,20 @@ def _sla_hours(value: str | None) -> dict[str, int]:
             hours[name.strip()] = int(number)
     return hours
 
+def _pairs(name: str) -> dict[str, int]:
+    """Read "a=1,b=-2" from variable `name` into {"a": 1, "b": -2}."""
+    raw = os.environ.get(name, "").strip()
+    values: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        key, sep, number = item.partition("=")
+        try:
+            values[key.strip()] = int(number)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise RuntimeError(f"{name}: expected name=integer pairs, got {item!r}")
+    return values
+
 
 def load_config() -> dict:
     """Build the Flask config from the environment."""
@@ -89,4 +103,7 @@ def load_config() -> dict:
         "SEARCH_BACKEND": search_backend if search_backend in ("whoosh", "postgres") else "whoosh",
         # Decides the search analyzer (stemming and stop words): "en" or "de".
         "SITE_LANGUAGE": site_language if site_language in ("en", "de") else "en",
+        # Overrides of the defaults in forum/services/reputation.py and forum/permissions.py.
+        "REPUTATION_RULES": _pairs("ASKDESK_REPUTATION"),
+        "PRIVILEGE_THRESHOLDS": _pairs("ASKDESK_PRIVILEGES"),
     }

@@ -1,15 +1,19 @@
 """The built-in demo site that `make run` loads on first start.
 
 Everything is created through the services, so the counters, revisions and
-reputation ledger are exactly what real use would produce.
+reputation ledger are exactly what real use would produce. New members start
+with 1 point, so the order matters as it would on a real site: staff set up
+the tags, answers get accepted (+15 each) and staff vote good answers up,
+and members vote and comment once their points allow it.
 """
 from sqlalchemy import select
 
 from . import demo_tickets
 from . import demo_kb
+from .errors import PermissionDenied
 from .extensions import db
 from .models import User
-from .services import accounts, boards, comments, threads, votes
+from .services import accounts, boards, comments, tags, threads, votes
 
 PASSWORD = "askdesk-demo-2026"
 USERS = [
@@ -125,7 +129,8 @@ THREADS = [
      "The P2 reports 45 W for a lamp with a 9 W LED bulb. Is the plug miscalibrated?",
      ["energy-monitoring"],
      [("emma", "Small loads are hard to measure: below about 10 W the reading can be far "
-       "off. Compare with a kettle (~2000 W), which should be within 2%.", ["anna"]),
+       "off. Compare with a kettle (~2000 W), which should be within 2%.",
+       ["anna", "staff", "moderator"]),
       ("dmitri", "Also check the lamp has no standby transformer, some draw power even "
        "with an LED.", [])],
      0, []),
@@ -151,23 +156,45 @@ def load() -> None:
     }
     for slug, name, description in BOARDS:
         boards.create_board(None, slug, name, description)
-    for spec in THREADS:
-        _load_thread(people, *spec)
+    tags.create_tags(people["staff"], sorted({tag for spec in THREADS for tag in spec[4]}))
+    loaded = [_load_thread(people, *spec) for spec in THREADS]
+    _cast_votes(people, [vote for _thread, thread_votes, _comments in loaded
+                         for vote in thread_votes])
+    for thread, _votes, comment_specs in loaded:
+        _add_comments(people, thread, comment_specs)
     demo_tickets.load(people)
     demo_kb.load(people)
 
 
-def _load_thread(people, board, asker, title, body, tags, answers, accepted, comment_specs):
-    thread = threads.ask_question(people[asker], board, title, body, tags)
-    posted = []
+def _load_thread(people, board, asker, title, body, tag_names, answers, accepted, comment_specs):
+    """Ask, answer and accept; return the thread, its votes to cast and its comments."""
+    thread = threads.ask_question(people[asker], board, title, body, tag_names)
+    posted, planned = [], []
     for author, answer_body, upvoters in answers:
         answer = threads.post_answer(people[author], thread.id, answer_body)
-        for voter in upvoters:
-            if voter != author:
-                votes.cast_vote(people[voter], answer.id, 1)
+        planned.extend((voter, answer.id) for voter in upvoters if voter != author)
         posted.append(answer)
     if accepted is not None:
         threads.accept_answer(people[asker], thread.id, posted[accepted].id)
+    return (thread, posted), planned, comment_specs
+
+
+def _cast_votes(people, planned) -> None:
+    """Cast every planned up vote as soon as its voter has the points for it."""
+    while planned:
+        waiting = []
+        for voter, answer_id in planned:
+            try:
+                votes.cast_vote(people[voter], answer_id, 1)
+            except PermissionDenied:
+                waiting.append((voter, answer_id))
+        if len(waiting) == len(planned):
+            raise RuntimeError(f"demo votes that no one can cast: {waiting}")
+        planned = waiting
+
+
+def _add_comments(people, loaded_thread, comment_specs) -> None:
+    thread, posted = loaded_thread
     question_id = thread.question.id
     made = []
     for target, author, text, reply_to in comment_specs:

@@ -29,6 +29,26 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
+class PrivilegeRequired(PermissionDenied):
+    """Refused for want of a reputation privilege; `fields` name it and the distance:
+    privilege, threshold, reputation and missing (as strings, like every field)."""
+
+    code = "privilege_required"
+
+    def __init__(self, message, *, privilege: str, threshold: int, reputation: int,
+                 fields: dict | None = None):
+        missing = max(threshold - reputation, 0)
+        super().__init__(message, fields={
+            **(fields or {}),
+            "privilege": privilege,
+            "threshold": str(threshold),
+            "reputation": str(reputation),
+            "missing": str(missing),
+        })
+        self.privilege, self.threshold = privilege, threshold
+        self.reputation, self.missing = reputation, missing
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -3,13 +3,14 @@ ASKDESK_TEST_DATABASE_URL is set), emptied after every test."""
 import os
 import re
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
-from forum import create_app
+from forum import create_app, timeutil
 from forum.extensions import db
 from forum.search.postgres_backend import TABLE as SEARCH_TABLE
 
@@ -95,6 +96,32 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+class Clock:
+    """A settable "now" for the services that read forum.timeutil.utcnow (the ledger)."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, when: datetime) -> datetime:
+        self.now = when
+        return when
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze the ledger's clock at noon UTC on 17 May 2030; tests move it on."""
+    frozen = Clock(datetime(2030, 5, 17, 12, 0))
+    monkeypatch.setattr(timeutil, "utcnow", frozen)
+    return frozen
 
 
 class QueryCounter:

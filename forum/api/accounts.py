@@ -2,7 +2,7 @@
 from flask import jsonify
 
 from ..extensions import limiter
-from ..services import accounts, reputation
+from ..services import accounts, ledger
 from . import bp
 from .auth import bearer_token, require_user
 from .errors import ApiError
@@ -67,4 +67,4 @@ def user_reputation(username):
     """A user's reputation ledger, newest first."""
     page, per_page = pagination()
     user = accounts.get_user(username)
-    return jsonify(page_json(reputation.ledger(user, page, per_page), ledger_event_json))
+    return jsonify(page_json(ledger.events(user, page, per_page), ledger_event_json))

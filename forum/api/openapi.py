@@ -14,7 +14,8 @@ from .openapi_tickets import TICKET_SCHEMAS, ticket_paths
 _ERRORS = {
     "400": ("BadRequest", "Malformed JSON, a body that is not an object, or not JSON."),
     "401": ("Unauthorized", "No token where one is required, or an invalid/revoked token."),
-    "403": ("Forbidden", "Not allowed."),
+    "403": ("Forbidden", "Not allowed. Code privilege_required when reputation would allow it: "
+                         "fields privilege, threshold, reputation and missing say how far."),
     "404": ("NotFound", "Missing, or not visible to the caller."),
     "409": ("Conflict", "Clashes with something that exists."),
     "413": ("TooLarge", "The body is larger than 256 KiB."),

@@ -99,8 +99,12 @@ SCHEMAS = {
     "Me": response_object("The signed-in user's own profile.", {
         **_USER_FIELDS,
         "email": {"type": "string", "format": "email"},
-        "privileges": {"type": "array", "items": {"type": "string"},
-                       "description": "Names of what the user may do, e.g. ask, vote."},
+        "privileges": {"type": "array", "items": {"type": "string"}, "description": (
+            "Names of what the user may do: role abilities (ask, answer, comment_own, "
+            "accept_own, edit_own; edit_any, delete_any, view_deleted, restore_any for "
+            "moderators; accept_any for staff; create_board for admins) and the reputation "
+            "privileges earned (vote_up, flag, comment_everywhere, vote_down, create_tags, "
+            "close_reopen, edit_others, review_queue; moderators and up hold them all).")},
     }),
     "Token": response_object("A new bearer token (shown once) and its user.", {
         "token": {"type": "string"},
@@ -108,7 +112,9 @@ SCHEMAS = {
     }),
     "LedgerEvent": response_object("One change of a user's reputation.", {
         "amount": {"type": "integer"},
-        "reason": {"type": "string", "description": "e.g. upvote, accepted, upvote_undone."},
+        "reason": {"type": "string", "description": (
+            "upvote, downvote, downvote_cast, accepted, accept_given, promoted; a reversal "
+            "adds _undone (upvote_undone ...); post_deleted and post_restored.")},
         "post_id": {"type": ["integer", "null"]},
         "created_at": DATE_TIME,
     }),

@@ -1,7 +1,7 @@
 """The data model; importing this package registers every table."""
 from .boards import Board
 from .kb import Article, ArticleFeedback, ArticleRevision, ArticleSlug
-from .reputation import ReputationEvent
+from .reputation import BadgeAward, ReputationEvent, SerialVote
 from .search import ExternalId, IndexQueueItem, SuggestionClick
 from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
 from .tickets import Ticket, TicketAttachment, TicketEvent, TicketMessage
@@ -14,6 +14,7 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRevision",
     "ArticleSlug",
+    "BadgeAward",
     "Board",
     "Comment",
     "ExternalId",
@@ -22,6 +23,7 @@ __all__ = [
     "PostRevision",
     "ReputationEvent",
     "SuggestionClick",
+    "SerialVote",
     "Tag",
     "Thread",
     "Ticket",

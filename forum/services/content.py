@@ -41,8 +41,8 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "thread"
 
 
-def tag_names(value) -> list[str]:
-    """Parse tags from a list or a comma/space separated string."""
+def tag_names(value, limit: int | None = MAX_TAGS) -> list[str]:
+    """Parse tags from a list or a comma/space separated string (at most `limit`)."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
@@ -61,11 +61,19 @@ def tag_names(value) -> list[str]:
                 fields={"tags": "invalid tag name"},
             )
         names.append(name)
-    if len(names) > MAX_TAGS:
+    if limit is not None and len(names) > limit:
         raise ValidationError(
-            _l("Use at most %(n)s tags.", n=MAX_TAGS), fields={"tags": f"at most {MAX_TAGS}"}
+            _l("Use at most %(n)s tags.", n=limit), fields={"tags": f"at most {limit}"}
         )
     return names
+
+
+def new_tag_names(names: list[str]) -> list[str]:
+    """Which of `names` are not tags yet (creating them is a privilege)."""
+    if not names:
+        return []
+    existing = set(db.session.scalars(select(Tag.name).where(Tag.name.in_(names))))
+    return [name for name in names if name not in existing]
 
 
 def tags_for(names: list[str]) -> list[Tag]:

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Article, Post, PostRevision, User
 from ..permissions import require
 from ..transactions import transactional
-from . import content, kb, reputation
+from . import badges, content, kb, reputation
 from .threads import get_post
 
 # How much of the question the "Problem" section keeps: whole paragraphs up to this.
@@ -92,7 +92,8 @@ def promote_answer(staff: User, post_id, title=None) -> Article:
         _refuse_second_promotion(answer.id)
         raise
     if answer.author_id != staff.id:  # as with accepting: one's own answer earns nothing
-        reputation.record(answer.author_id, "promoted", post=answer, actor=staff)
+        reputation.record_promotion(answer, staff)
+    badges.award(answer.author_id, "promoted_to_kb", post=answer)
     return article
 
 

@@ -6,21 +6,28 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..models import Post, Thread, User
-from . import accounts, inputs
+from . import accounts, badges, inputs, ledger
 from .pagination import Page, page_args, paginate
 
-PROFILE_TABS = ("questions", "answers")
+PROFILE_TABS = ("questions", "answers", "reputation")
+TOP_ANSWERS = 5
+LEDGER_DAYS_PER_PAGE = 10
 _KIND = {"questions": "question", "answers": "answer"}
 
 
 @dataclass
 class ProfilePage:
-    """What a profile shows: the user, counts, and one page of their posts."""
+    """What a profile shows: the user, counts, badges, top answers, and the tab's
+    page: their questions or answers, or their reputation history and ledger by day."""
 
     user: User
     stats: dict
     tab: str
-    posts: Page
+    posts: Page | None
+    badges: list
+    top_answers: list[Post]
+    history: list | None = None
+    ledger: Page | None = None
 
 
 def posts_by(user: User, kind: str, page: int = 1, per_page: int = 20) -> Page:
@@ -50,11 +57,36 @@ def question_count(user: User) -> int:
     ) or 0
 
 
+def top_answers(user: User, limit: int = TOP_ANSWERS) -> list[Post]:
+    """The user's best-scored live answers (score above 0), with their threads."""
+    query = (
+        select(Post)
+        .join(Post.thread)
+        .where(
+            Post.author_id == user.id, Post.kind == "answer", Post.score > 0,
+            Post.deleted_at.is_(None), Thread.deleted_at.is_(None),
+        )
+        .options(contains_eager(Post.thread))
+        .order_by(Post.score.desc(), Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
 def profile_page(username, tab="questions", page=None) -> ProfilePage:
-    """Load a profile: the user, their counts and one page of questions or answers."""
+    """Load a profile: the user, counts, badges, top answers and the chosen tab."""
     user = accounts.get_user(username)
     tab = inputs.choice(tab or "questions", "tab", PROFILE_TABS)
-    page, per_page = page_args(page, None, default_per_page=20)
     stats = {**accounts.user_stats(user), "question_count": question_count(user)}
-    posts = posts_by(user, _KIND[tab], page, per_page)
-    return ProfilePage(user=user, stats=stats, tab=tab, posts=posts)
+    profile = ProfilePage(
+        user=user, stats=stats, tab=tab, posts=None,
+        badges=badges.badges_of(user), top_answers=top_answers(user),
+    )
+    if tab == "reputation":
+        page, per_page = page_args(page, None, default_per_page=LEDGER_DAYS_PER_PAGE)
+        profile.history = ledger.history(user)
+        profile.ledger = ledger.ledger_days(user, page, per_page)
+    else:
+        page, per_page = page_args(page, None, default_per_page=20)
+        profile.posts = posts_by(user, _KIND[tab], page, per_page)
+    return profile

@@ -5,14 +5,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
-from ..permissions import can, require
+from ..permissions import can, privilege_error, require, threshold
 from ..rendering import render_markdown
 from ..timeutil import utcnow
 from ..transactions import transactional
-from . import content, inputs, kb, reputation
+from . import badges, content, inputs, kb, reputation
 from .boards import get_board
 from .counters import increment
 from .indexing import index_thread
@@ -51,7 +51,9 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
     board = get_board(board_slug)
     title = content.title(title)
     body = content.body(body)
-    tag_rows = content.tags_for(content.tag_names(tags))
+    names = content.tag_names(tags)
+    _check_new_tags(author, content.new_tag_names(names))
+    tag_rows = content.tags_for(names)
     now = utcnow()
     thread = Thread(
         board_id=board.id, author_id=author.id, title=title, slug=content.slugify(title),
@@ -65,7 +67,22 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
     increment(Board, board.id, thread_count=1)
     _touch(thread, author, now)
     index_thread(thread.id)
+    badges.award(author.id, "first_question")
     return thread
+
+
+def _check_new_tags(author: User, new: list[str]) -> None:
+    """A tag that does not exist yet is created by asking with it: a privilege."""
+    if not new or can(author, "create_tags"):
+        return
+    listed = ", ".join(new)
+    message = _l(
+        "New tags (%(tags)s) need the “Create tags” privilege: %(threshold)s reputation. "
+        "You have %(reputation)s. Use existing tags or leave them out.",
+        tags=listed, threshold=threshold("create_tags"), reputation=author.shown_reputation,
+    )
+    raise privilege_error(author, "create_tags", message=message,
+                          fields={"tags": f"new tags: {listed}"})
 
 
 @transactional
@@ -77,6 +94,7 @@ def post_answer(author: User, thread_id, body) -> Post:
     increment(Thread, thread.id, answer_count=1)
     _touch(thread, author, post.created_at)
     index_thread(thread.id)
+    badges.award(author.id, "first_answer", post=post)
     return post
 
 
@@ -127,25 +145,25 @@ def accept_answer(actor: User, thread_id, answer_id) -> Thread:
             raise NotFound(_l("No such answer in this thread."), fields={"answer_id": "not found"})
     if thread.accepted_answer_id == answer_id:
         return thread
-    if thread.accepted_answer_id is not None:
-        _reward_accept(thread, db.session.get(Post, thread.accepted_answer_id), actor, undo=True)
+    previous = thread.accepted_answer_id
     thread.accepted_answer_id = answer_id
+    if previous is not None:  # moving or withdrawing acceptance takes its points back
+        reputation.unreward_accept(db.session.get(Post, previous), actor)
     if answer is not None:
-        _reward_accept(thread, answer, actor)
+        reputation.reward_accept(thread, answer, actor)
+        badges.after_accept(thread, answer, actor)
     index_thread(thread.id)
     return thread
 
 
-def _reward_accept(thread: Thread, answer: Post, actor: User, *, undo: bool = False) -> None:
-    if answer.author_id == thread.author_id:
-        return  # accepting one's own answer earns nothing
-    reputation.record(answer.author_id, "accepted", post=answer, actor=actor, undo=undo)
-    reputation.record(thread.author_id, "accept_given", post=answer, actor=actor, undo=undo)
-
-
 @transactional
 def delete_post(actor: User, post_id) -> Post:
-    """Soft-delete a post; deleting the question deletes the thread."""
+    """Soft-delete a post; deleting the question deletes the thread.
+
+    What the post earned (votes, acceptance, promotion) is taken back; deleting
+    the question takes back what the whole thread earned. Deleting the accepted
+    answer also un-accepts it.
+    """
     post = get_post(post_id, actor)
     require(actor, "delete_post", post)
     thread = post.thread
@@ -155,12 +173,40 @@ def delete_post(actor: User, post_id) -> Post:
     if post.is_question:
         thread.deleted_at = now
         increment(Board, thread.board_id, thread_count=-1)
+        reputation.settle_posts(_posts_of(thread), actor, "post_deleted")
         return post
     if thread.accepted_answer_id == post.id:
-        _reward_accept(thread, post, actor, undo=True)
         thread.accepted_answer_id = None
     increment(Thread, thread.id, answer_count=-1)
+    reputation.settle_posts([post], actor, "post_deleted")
     return post
+
+
+@transactional
+def restore_post(actor: User, post_id) -> Post:
+    """Undelete a post (moderators); restoring the question restores the thread.
+
+    The post gets back exactly what it earned before; a restored answer that was
+    the accepted one stays un-accepted (the asker may accept it again).
+    """
+    post = get_post(post_id, actor)
+    require(actor, "restore_post", post)
+    if post.deleted_at is None:
+        raise Conflict(_l("This post is not deleted."))
+    thread = post.thread
+    post.deleted_at = None
+    if post.is_question:
+        thread.deleted_at = None
+        increment(Board, thread.board_id, thread_count=1)
+        reputation.settle_posts(_posts_of(thread), actor, "post_restored")
+        return post
+    increment(Thread, thread.id, answer_count=1)
+    reputation.settle_posts([post], actor, "post_restored")
+    return post
+
+
+def _posts_of(thread: Thread) -> list[Post]:
+    return list(db.session.scalars(select(Post).where(Post.thread_id == thread.id)))
 
 
 @transactional

@@ -8,10 +8,14 @@ from ..extensions import db
 from ..models import Post, Thread, User, Vote
 from ..permissions import require
 from ..transactions import transactional
-from . import reputation
+from . import badges, reputation
 from .counters import increment
 from .indexing import index_thread
 from .threads import get_post
+
+# What casting each value needs: up and down votes their privileges; withdrawing
+# a vote only what any vote needs (so someone who lost points can still undo one).
+_ACTIONS = {1: "vote_up", -1: "vote_down", 0: "vote"}
 
 
 def _value(value) -> int:
@@ -25,7 +29,7 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
     """Vote a post up (1), down (-1) or withdraw (0); returns (score, my_vote)."""
     value = _value(value)
     post = get_post(post_id, voter)
-    require(voter, "vote", post)
+    require(voter, _ACTIONS[value], post)
     vote = _existing_vote(voter, post)
     if vote is None and value:
         vote, inserted = _insert_vote(voter, post, value)
@@ -35,20 +39,41 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
     if old == value:
         return post.score, value
     if old:
-        _reward(voter, post, old, undo=True)
+        reputation.unreward_vote(voter.id, post, voter)
     if value:
         vote.value = value
-        _reward(voter, post, value)
+        reputation.reward_vote(voter, post, value)
     else:
         db.session.delete(vote)
     _add_score(post, value - old)
     db.session.refresh(post, ["score"])
+    badges.after_vote(post, post.score)
     return post.score, value
 
 
+@transactional
+def remove_votes_of(actor: User, user: User) -> int:
+    """Remove every vote `user` cast, with what it earned (moderators: suspensions,
+    deleted accounts). Votes on deleted posts earn nothing now, so only their
+    scores change. Returns how many votes were removed."""
+    require(actor, "remove_votes")
+    removed = 0
+    for vote in db.session.scalars(
+        select(Vote).where(Vote.user_id == user.id).order_by(Vote.id).with_for_update()
+    ):
+        post = db.session.get(Post, vote.post_id)
+        reputation.unreward_vote(user.id, post, actor)
+        _add_score(post, -vote.value)
+        db.session.delete(vote)
+        removed += 1
+    return removed
+
+
 def _existing_vote(voter: User, post: Post) -> Vote | None:
+    # FOR UPDATE (PostgreSQL): a concurrent change of the same vote waits for this
+    # one and then sees its result, so a vote is never reversed twice.
     return db.session.scalar(
-        select(Vote).where(Vote.user_id == voter.id, Vote.post_id == post.id)
+        select(Vote).where(Vote.user_id == voter.id, Vote.post_id == post.id).with_for_update()
     )
 
 
@@ -72,12 +97,3 @@ def _add_score(post: Post, delta: int) -> None:
     if post.is_question:
         increment(Thread, post.thread_id, score=delta)
         index_thread(post.thread_id)  # the thread's score ranks and sorts results
-
-
-def _reward(voter: User, post: Post, value: int, *, undo: bool = False) -> None:
-    if value > 0:
-        reputation.record(post.author_id, "upvote", post=post, actor=voter, undo=undo)
-        return
-    reputation.record(post.author_id, "downvote", post=post, actor=voter, undo=undo)
-    if not post.is_question:
-        reputation.record(voter.id, "downvote_cast", post=post, actor=voter, undo=undo)

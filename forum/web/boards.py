@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from ..errors import ValidationError
-from ..services import boards
+from ..services import boards, ledger
 from .helpers import page_number
 
 bp = Blueprint("boards", __name__)
@@ -34,4 +34,5 @@ def show(slug):
         abort(404)
     return render_template(
         "boards/show.html", board=board, threads=threads, sort=sort, tag=tag, sorts=SORT_TABS,
+        leaders=ledger.leaders(board),
     )

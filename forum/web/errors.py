@@ -65,7 +65,8 @@ def error_response(status: int, message=None, *, code=None, fields=None, retry_a
         response.status_code = status
     else:
         title = TITLES.get(status, TITLES[400])
-        page = render_template("errors/error.html", status=status, title=title, message=text)
+        page = render_template("errors/error.html", status=status, title=title, message=text,
+                               code=code)
         response = make_response(page, status)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)

@@ -1,4 +1,4 @@
-"""What templates get: the viewer, `can`, time formatting and URL helpers."""
+"""What templates get: the viewer, `can`, time formatting, labels and URL helpers."""
 from datetime import datetime, timedelta
 
 from flask import Flask, has_request_context, url_for
@@ -56,6 +56,40 @@ def role_name(role: str) -> str:
     return names.get(role, role)
 
 
+def reason_label(reason: str) -> str:
+    """A ledger event's reason in the current language."""
+    labels = {
+        "upvote": _("Voted up"),
+        "downvote": _("Voted down"),
+        "downvote_cast": _("You voted an answer down"),
+        "accepted": _("Answer accepted"),
+        "accept_given": _("You accepted an answer"),
+        "promoted": _("Answer promoted to the knowledge base"),
+        "upvote_undone": _("Up vote withdrawn"),
+        "downvote_undone": _("Down vote withdrawn"),
+        "downvote_cast_undone": _("Your down vote withdrawn"),
+        "accepted_undone": _("Acceptance withdrawn"),
+        "accept_given_undone": _("Acceptance withdrawn"),
+        "post_deleted": _("Post deleted"),
+        "post_restored": _("Post restored"),
+    }
+    return labels.get(reason, reason.replace("_", " "))
+
+
+def detail_label(detail: str | None) -> str:
+    """Why a ledger event earned less than the rule's points."""
+    if detail == "capped":
+        return _("daily limit of reputation from votes reached")
+    if detail == "serial":
+        return _("serial voting: counted, but no reputation")
+    return ""
+
+
+def tier_name(tier: str) -> str:
+    """A badge tier in the current language."""
+    return {"gold": _("Gold"), "silver": _("Silver"), "bronze": _("Bronze")}.get(tier, tier)
+
+
 def lang_code() -> str:
     """The language of this page, for <html lang>."""
     locale = get_locale()
@@ -65,7 +99,10 @@ def lang_code() -> str:
 def init_app(app: Flask) -> None:
     """Register the globals and filters."""
     app.jinja_env.globals.update(
-        can=permissions.can, thread_url=thread_url, lang_code=lang_code, role_name=role_name,
+        can=permissions.can, missing_privilege=permissions.missing_privilege,
+        privilege_threshold=permissions.threshold, thread_url=thread_url, lang_code=lang_code,
+        role_name=role_name, reason_label=reason_label, detail_label=detail_label,
+        tier_name=tier_name,
     )
     app.jinja_env.filters.update(
         ago=ago, absolute=absolute, long_date=long_date, time_tag=time_tag,

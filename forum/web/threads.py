@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, PrivilegeRequired, ValidationError
 from ..extensions import limiter
 from ..permissions import require
 from ..services import boards, inputs, search, threads
@@ -42,12 +42,14 @@ def ask(board_slug=None):
         thread = threads.ask_question(
             user, form.get("board"), form.get("title"), form.get("body"), form.get("tags"),
         )
-    except (ValidationError, Conflict, NotFound) as error:
+    except (ValidationError, Conflict, NotFound, PrivilegeRequired) as error:
         if isinstance(error, NotFound) and not form.get("board"):
             error = ValidationError(_("Choose a board."), fields={"board": "required"})
         elif isinstance(error, NotFound):
             error = ValidationError(error.message, fields={"board": "not found"})
-        return render_template("threads/ask.html", form=form, choices=choices, error=error), 422
+        status = error.status if isinstance(error, PrivilegeRequired) else 422
+        return render_template("threads/ask.html", form=form, choices=choices,
+                               error=error), status
     flash(_("Your question is posted."), "success")
     return redirect(thread_url(thread))
 

@@ -6,7 +6,7 @@ from forum.extensions import db
 from forum.models import ApiToken, User
 from forum.services import accounts, threads, votes
 from tests.api.helpers import PREFIX, Api, assert_error
-from tests.factories import PASSWORD, make_answer, make_thread, make_user
+from tests.factories import PASSWORD, make_answer, make_thread, make_user, make_voter
 
 USER_FIELDS = {"id", "username", "reputation", "role", "created_at", "answer_count",
                "accepted_count"}
@@ -163,8 +163,8 @@ def test_reputation_ledger_list(api):
     author = make_user()
     thread = make_thread()
     answer = make_answer(thread, author)
-    votes.cast_vote(make_user(), answer.id, 1)
-    votes.cast_vote(thread.author, answer.id, 1)
+    votes.cast_vote(make_voter(), answer.id, 1)
+    votes.cast_vote(make_voter(), answer.id, 1)
     body = api.get(f"/users/{author.username}/reputation?per_page=1").get_json()
     assert (body["page"], body["per_page"], body["total"]) == (1, 1, 2)
     event = body["items"][0]

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 from forum.extensions import db
 from forum.models import Post, ReputationEvent, User, Vote
 from forum.services import accounts
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_voter
 
 VOTERS = 20
 
@@ -39,7 +39,7 @@ def _vote(base: str, token: str, post_id: int) -> int:
 def test_twenty_simultaneous_votes_over_http_all_count(app, server):
     answer = make_answer(make_thread())
     post_id, author_id = answer.id, answer.author_id  # read here: workers have no app context
-    tokens = [accounts.issue_api_token(make_user()) for _ in range(VOTERS)]
+    tokens = [accounts.issue_api_token(make_voter()) for _ in range(VOTERS)]
     barrier = threading.Barrier(VOTERS)
     statuses = []
 

@@ -6,7 +6,7 @@ import pytest
 from forum.api.errors import CATCH_ALL_ENDPOINTS
 from forum.services import comments, votes
 from tests.api.helpers import PREFIX
-from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.factories import make_answer, make_board, make_thread, make_user, make_voter
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -141,7 +141,7 @@ def _response_schema(spec, path: str, method: str, status: int) -> dict:
 
 def test_responses_match_documented_schemas(api, spec):
     admin = make_user(role="admin")
-    asker = make_user()
+    asker = make_voter()
     board = make_board()
     thread = make_thread(asker, board, tags=["wifi"])
     answer = make_answer(thread)

@@ -6,7 +6,7 @@ from forum.extensions import db
 from forum.models import Comment, Post, Vote
 from forum.services import comments, votes
 from tests.api.helpers import assert_error
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_user, make_voter
 
 POST_FIELDS = {"id", "thread_id", "kind", "author", "body", "body_html", "score", "is_accepted",
                "is_staff_answer",
@@ -23,7 +23,7 @@ def _reload(post):
 
 def test_get_post_with_comments_and_my_vote(api):
     answer = make_answer(make_thread())
-    voter = make_user()
+    voter = make_voter()
     votes.cast_vote(voter, answer.id, -1)
     parent = comments.add_comment(voter, answer.id, "Parent comment")
     reply = comments.add_comment(voter, answer.id, "A reply", parent.id)
@@ -40,7 +40,7 @@ def test_edit_own_post_keeps_revision(api):
     asker = make_user()
     thread = make_thread(asker)
     question = thread.question
-    comments.add_comment(make_user(), question.id, "Still there after the edit")
+    comments.add_comment(make_voter(), question.id, "Still there after the edit")
     response = api.patch(f"/posts/{question.id}", user=asker, json={
         "body": NEW_BODY + " <script>x</script>", "title": "A brand new title here",
         "edit_summary": "clearer", "score": 99, "author_id": 1,
@@ -63,7 +63,9 @@ def test_edit_someone_elses_post_403_unchanged(api):
     answer = make_answer(make_thread())
     before = answer.body
     response = api.patch(f"/posts/{answer.id}", user=make_user(), json={"body": NEW_BODY})
-    assert_error(response, 403, "forbidden")
+    error = assert_error(response, 403, "privilege_required")
+    assert error["fields"]["privilege"] == "edit_others"
+    assert error["fields"]["threshold"] == "1000"
     assert _reload(answer).body == before
     assert_error(api.patch(f"/posts/{answer.id}", json={"body": NEW_BODY}), 401)
     moderator = make_user(role="moderator")
@@ -115,7 +117,7 @@ def test_delete_post(api):
 
 def test_comment_and_reply(api):
     answer = make_answer(make_thread())
-    user = make_user()
+    user = make_voter()
     path = f"/posts/{answer.id}/comments"
     response = api.post(path, user=user, json={"body": "Did you try 🔌 unplugging it?",
                                                "author_id": 1, "post_id": 999})
@@ -140,7 +142,7 @@ def test_comment_and_reply(api):
 ])
 def test_comment_invalid(api, data, status, field):
     answer = make_answer(make_thread())
-    response = api.post(f"/posts/{answer.id}/comments", user=make_user(), json=data)
+    response = api.post(f"/posts/{answer.id}/comments", user=make_voter(), json=data)
     assert_error(response, status, field=field)
     assert db.session.scalar(select(Comment.id)) is None
 
@@ -148,15 +150,15 @@ def test_comment_invalid(api, data, status, field):
 def test_reply_to_comment_of_other_post_is_404(api):
     thread = make_thread()
     first, second = make_answer(thread), make_answer(thread)
-    elsewhere = comments.add_comment(make_user(), first.id, "On the first answer")
-    response = api.post(f"/posts/{second.id}/comments", user=make_user(),
+    elsewhere = comments.add_comment(make_voter(), first.id, "On the first answer")
+    response = api.post(f"/posts/{second.id}/comments", user=make_voter(),
                         json={"body": "Reply", "parent_id": elsewhere.id})
     assert_error(response, 404, field="parent_id")
 
 
 def test_vote_up_down_withdraw(api):
     answer = make_answer(make_thread())
-    voter = make_user()
+    voter = make_voter()
     path = f"/posts/{answer.id}/vote"
     assert api.post(path, user=voter, json={"value": 1}).get_json() == {"score": 1, "my_vote": 1}
     assert api.post(path, user=voter, json={"value": -1}).get_json() == {"score": -1,
@@ -180,7 +182,7 @@ def test_vote_refusals(api):
 ])
 def test_vote_invalid_value_422(api, data):
     answer = make_answer(make_thread())
-    response = api.post(f"/posts/{answer.id}/vote", user=make_user(), json=data)
+    response = api.post(f"/posts/{answer.id}/vote", user=make_voter(), json=data)
     assert_error(response, 422, "validation_failed", "value")
     assert _reload(answer).score == 0
 

@@ -6,7 +6,7 @@ from forum.extensions import db
 from forum.models import Thread
 from forum.services import comments, threads, votes
 from tests.api.helpers import assert_error
-from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.factories import make_answer, make_board, make_thread, make_user, make_voter
 from tests.html_safety import unsafe_parts
 
 TITLE = "How do I reset the X200 router?"
@@ -21,7 +21,7 @@ def _ask(api, user, on_board, **changes):
 
 def test_create_thread_201(api):
     board = make_board()
-    user = make_user()
+    user = make_user(reputation=150)  # the tags are new
     response = _ask(api, user, board, tags=["WiFi", "x200"])
     assert response.status_code == 201
     body = response.get_json()
@@ -135,7 +135,7 @@ def test_xss_sanitised_in_html_source_kept(api, payload):
 
 
 def test_get_thread_full(api):
-    asker = make_user()
+    asker = make_voter()
     thread = make_thread(asker, tags=["wifi"])
     low = make_answer(thread, body="A low-scoring answer that is long enough.")
     best = make_answer(thread, body="The accepted answer that is long enough.")
@@ -161,7 +161,7 @@ def test_get_thread_full(api):
 
 def test_get_thread_query_count_independent_of_answers(api, count_queries):
     asker = make_user()
-    reader = make_user()
+    reader = make_voter()
     one = make_thread(asker)
     answer = make_answer(one)
     comments.add_comment(asker, answer.id, "A comment")
@@ -169,7 +169,7 @@ def test_get_thread_query_count_independent_of_answers(api, count_queries):
     for n in range(50):
         post = make_answer(many)
         if n % 5 == 0:
-            comments.add_comment(make_user(), post.id, "A comment")
+            comments.add_comment(make_voter(), post.id, "A comment")
             votes.cast_vote(reader, post.id, 1)
     headers = api.headers(reader)
     counts = []

@@ -6,7 +6,7 @@ import pytest
 
 from forum.services import boards, comments, threads, votes
 from tests.browser.helpers import axe_violations, describe, is_serious, sign_in
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_voter
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed"
@@ -31,7 +31,7 @@ See the [manual](https://example.com/manual)."""
 def _discussed_thread(board_slug: str):
     """A thread with a bit of everything the page can show: tags, votes, an accepted
     answer, a second answer, nested comments, an edit."""
-    asker, helper, other = make_user("asker"), make_user("helper"), make_user("other")
+    asker, helper, other = (make_voter(username=name) for name in ("asker", "helper", "other"))
     board = boards.get_board(board_slug)
     thread = make_thread(asker, board, title="Paper jam after the firmware update",
                          body=QUESTION, tags=["paper-jam", "firmware"])

@@ -5,7 +5,9 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Post, Thread, User, Vote
+from forum.services import tags
 from tests.browser.helpers import register, watch_errors
+from tests.factories import give_reputation, make_user
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed"
@@ -19,6 +21,12 @@ BODY = (
 )
 ANSWER = "Open the *rear* flap: a torn scrap hides behind the roller. Then run `printctl clean`."
 PHONE = {"width": 375, "height": 812}
+SEED = 20  # reputation earned before the test: enough to vote up (15)
+
+
+def _user(username: str) -> User:
+    db.session.rollback()  # see the account the server just created
+    return db.session.query(User).filter_by(username=username).one()
 
 
 def test_ask_answer_vote_accept_in_two_browsers(app, live_server, new_context, artifacts):
@@ -29,6 +37,9 @@ def test_ask_answer_vote_accept_in_two_browsers(app, live_server, new_context, a
     expect(asker).to_have_url(live_server.url + "/")
     expect(asker.locator(".nav-username")).to_have_text("alice")
     expect(asker.locator(".flashes")).to_contain_text("Welcome")
+    # Both people have earned enough elsewhere to vote; staff set up the tags.
+    give_reputation(_user("alice"), SEED)
+    tags.create_tags(make_user(role="staff"), ["firmware", "paper-jam"])
 
     asker.get_by_role("link", name=live_server.board_name).click()
     expect(asker).to_have_url(f"{live_server.url}/b/{live_server.board_slug}")
@@ -59,6 +70,7 @@ def test_ask_answer_vote_accept_in_two_browsers(app, live_server, new_context, a
     helper_errors = watch_errors(helper)
     register(helper, "bob")
     expect(helper.locator(".nav-username")).to_have_text("bob")
+    give_reputation(_user("bob"), SEED)
     helper.goto(thread_url)
     helper.fill("#answer-body", ANSWER)
     helper.get_by_role("button", name="Post your answer").click()
@@ -132,5 +144,5 @@ def test_ask_answer_vote_accept_in_two_browsers(app, live_server, new_context, a
     alice = db.session.query(User).filter_by(username="alice").one()
     bob = db.session.query(User).filter_by(username="bob").one()
     assert thread.author_id == alice.id and db.session.get(Post, answer_id).author_id == bob.id
-    assert alice.reputation == 1 + 10 + 2  # start, question voted up, accepted an answer
-    assert bob.reputation == 1 + 10 + 15  # start, answer voted up, answer accepted
+    assert alice.reputation == 1 + SEED + 10 + 2  # start, earned, question voted up, accepted
+    assert bob.reputation == 1 + SEED + 10 + 15  # start, earned, answer voted up, accepted

@@ -2,7 +2,7 @@
 import pytest
 
 from forum.services import search, threads, votes
-from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.factories import make_answer, make_board, make_thread, make_user, make_voter
 
 
 @pytest.fixture
@@ -97,8 +97,8 @@ def test_search_ranks_solved_and_voted_higher_at_equal_relevance(app):
     answer = make_answer(second)
     threads.accept_answer(second.author, second.id, answer.id)
     assert ids(search.search_page(None, "printer jams"))[0] == second.id
-    votes.cast_vote(make_user(), first.question.id, 1)
-    votes.cast_vote(make_user(), first.question.id, 1)
+    votes.cast_vote(make_voter(), first.question.id, 1)
+    votes.cast_vote(make_voter(), first.question.id, 1)
     by_votes = search.search_page(None, "printer", sort="votes")
     assert ids(by_votes) == [first.id, second.id]
     assert ids(search.search_page(None, "printer", sort="newest")) == [second.id, first.id]

@@ -20,6 +20,15 @@ def test_demo_loads_once_with_consistent_counters(runner):
         )
         assert user.reputation == 1 + ledger
 
+    # Members earned their points by real actions (no seeded reputation): each can
+    # vote up, and those who comment on others' posts have the 50 it takes.
+    assert db.session.scalar(
+        select(func.count(ReputationEvent.id)).where(ReputationEvent.reason == "seed")) == 0
+    reputation = dict(db.session.execute(select(User.username, User.reputation)).all())
+    assert all(reputation[name] >= 15 for name in ("anna", "ben", "chiara", "dmitri", "emma"))
+    assert reputation["ben"] >= 50 and reputation["emma"] >= 50
+    assert runner.invoke(args=["askdesk", "reputation", "recount"]).output.endswith("fixed 0.\n")
+
     again = runner.invoke(args=["askdesk", "demo", "--if-empty"])
     assert "not loaded" in again.output
     assert db.session.scalar(select(func.count(Thread.id))) == len(demo.THREADS)

@@ -1,11 +1,11 @@
 import pytest
 from sqlalchemy import func, select
 
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, PermissionDenied, PrivilegeRequired, ValidationError
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, Tag, Thread
 from forum.services import boards, threads
-from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.factories import make_answer, make_board, make_tags, make_thread, make_user
 from tests.html_safety import unsafe_parts
 
 
@@ -18,7 +18,7 @@ def _reload(obj):
 
 def test_ask_creates_thread_question_revision_and_counters(app):
     board = make_board()
-    author = make_user()
+    author = make_user(reputation=150)  # creating tags is a privilege
     thread = threads.ask_question(
         author, board.slug, "Router reboots at night?!", "It reboots every night at 3 am sharp.",
         "wifi, Firmware wifi",
@@ -52,6 +52,37 @@ def test_ask_invalid_input_refused_and_nothing_saved(app, title, body, tags, fie
     assert field in error.value.fields
     assert db.session.scalar(select(func.count(Thread.id))) == 0
     assert _reload(board).thread_count == 0
+
+
+def test_new_tags_need_the_create_tags_privilege(app):
+    board = make_board()
+    make_tags("wifi")
+    newcomer = make_user()
+    thread = threads.ask_question(newcomer, board.slug, "Existing tags are free to use",
+                                  "Anyone may use a tag that exists already.", ["wifi"])
+    assert [t.name for t in thread.tags] == ["wifi"]
+    with pytest.raises(PrivilegeRequired) as refused:
+        threads.ask_question(newcomer, board.slug, "A brand new tag is a privilege",
+                             "Creating tags needs 150 reputation.", ["wifi", "mesh", "x9"])
+    error = refused.value
+    assert error.fields["privilege"] == "create_tags" and error.fields["threshold"] == "150"
+    assert error.fields["tags"] == "new tags: mesh, x9"
+    assert "mesh, x9" in str(error.message)
+    assert db.session.scalar(select(func.count(Tag.id))) == 1
+    assert db.session.scalar(select(func.count(Thread.id))) == 1
+    threads.ask_question(make_user(reputation=150), board.slug, "A trusted user adds tags",
+                         "With 150 reputation the tags are created.", ["mesh"])
+    assert db.session.scalar(select(func.count(Tag.id))) == 2
+
+
+def test_create_tags_service(app):
+    from forum.services import tags
+
+    with pytest.raises(PrivilegeRequired):
+        tags.create_tags(make_user(), ["alpha"])
+    made = tags.create_tags(make_user(role="staff"), "alpha beta gamma delta epsilon zeta")
+    assert [t.name for t in made] == ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    assert [t.id for t in tags.create_tags(make_user(reputation=150), ["alpha"])] == [made[0].id]
 
 
 def test_ask_unknown_board_not_found(app):

@@ -2,14 +2,14 @@
 import re
 
 from forum.services import comments
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_voter
 from tests.web.helpers import sign_in, text
 
 
 def test_comment_replies_nest(client):
     thread = make_thread()
     answer = make_answer(thread)
-    user = make_user()
+    user = make_voter()
     sign_in(client, user)
     response = client.post(f"/p/{answer.id}/comments", data={"body": "Level one comment"})
     assert response.status_code == 302
@@ -33,7 +33,7 @@ def test_comment_replies_nest(client):
 def test_comment_failure_reopens_the_form_with_the_text(client):
     thread = make_thread()
     answer = make_answer(thread)
-    user = make_user()
+    user = make_voter()
     parent = comments.add_comment(user, answer.id, "A comment to reply to")
     sign_in(client, user)
     response = client.post(f"/p/{answer.id}/comments",

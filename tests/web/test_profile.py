@@ -1,13 +1,13 @@
 """User profiles."""
 from forum.services import threads, votes
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_user, make_voter
 from tests.web.helpers import text
 
 
 def test_profile_shows_reputation_role_and_questions(client):
     user = make_user("profiled", role="moderator")
     thread = make_thread(user, title="A question asked by profiled")
-    votes.cast_vote(make_user(), thread.question.id, 1)
+    votes.cast_vote(make_voter(), thread.question.id, 1)
     page = text(client.get("/u/Profiled"))
     assert "profiled" in page and "Moderator" in page
     assert "<dt>Reputation</dt><dd>11</dd>" in page

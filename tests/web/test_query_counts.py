@@ -2,14 +2,14 @@
 from forum.extensions import db
 from forum.models import Post, Thread
 from forum.services import comments, threads, votes
-from tests.factories import make_answer, make_board, make_thread, make_user
+from tests.factories import make_answer, make_board, make_thread, make_user, make_voter
 from tests.web.helpers import fresh, sign_in, text
 
 
 def _thread_with_answers(count: int, viewer) -> Thread:
     asker = make_user()
     thread = make_thread(asker, tags=["one", "two"])
-    helpers = [make_user() for _ in range(3)]
+    helpers = [make_voter() for _ in range(3)]
     comments.add_comment(helpers[0], thread.question.id, "A comment on the question")
     for n in range(count):
         answer = make_answer(thread, helpers[n % 3], body=f"Answer number {n} with enough text.")
@@ -41,7 +41,7 @@ def _thread_queries(client, count_queries, thread) -> int:
 
 
 def test_thread_page_runs_the_same_queries_for_1_and_50_answers(client, count_queries):
-    viewer = make_user()
+    viewer = make_voter()
     small = _thread_with_answers(1, viewer)
     large = _thread_with_answers(50, viewer)
     small_id, large_id = small.id, large.id
@@ -75,4 +75,4 @@ def test_board_page_runs_the_same_queries_for_1_and_50_threads(client, count_que
     one = _board_queries(client, count_queries, "small")
     fifty = _board_queries(client, count_queries, "large")
     assert one == fifty
-    assert fifty <= 6, fifty
+    assert fifty <= 9, fifty  # 6 for the threads, 3 for the top helpers

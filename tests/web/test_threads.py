@@ -19,7 +19,7 @@ QUESTION = "My router keeps rebooting whenever the fridge starts up, what can I 
 
 def test_ask_question_redirects_to_the_new_thread(client):
     board = make_board("routers")
-    sign_in(client, make_user())
+    sign_in(client, make_user(reputation=150))  # the tags are new
     form = client.get("/b/routers/ask")
     assert '<option value="routers" selected>' in text(form)
     response = client.post("/ask", data={

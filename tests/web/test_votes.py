@@ -2,14 +2,14 @@
 import re
 
 from forum.models import Post, Thread
-from tests.factories import make_answer, make_thread, make_user
+from tests.factories import make_answer, make_thread, make_user, make_voter
 from tests.web.helpers import csrf_token, fresh, sign_in, text
 
 # --- votes --------------------------------------------------------------------
 
 def test_vote_with_a_plain_form(client):
     answer = make_answer(make_thread())
-    sign_in(client, make_user())
+    sign_in(client, make_voter())
     response = client.post(f"/p/{answer.id}/vote", data={"value": "1"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/p/{answer.id}"
@@ -25,7 +25,7 @@ def test_vote_with_a_plain_form(client):
 
 def test_vote_with_javascript_gets_json(client):
     answer = make_answer(make_thread())
-    sign_in(client, make_user())
+    sign_in(client, make_voter())
     json_headers = {"Accept": "application/json"}
     response = client.post(f"/p/{answer.id}/vote", data={"value": "-1"}, headers=json_headers)
     assert response.status_code == 200
@@ -37,7 +37,7 @@ def test_vote_with_javascript_gets_json(client):
 
 
 def test_vote_errors(client):
-    author = make_user()
+    author = make_voter()
     answer = make_answer(make_thread(), author)
     json_headers = {"Accept": "application/json"}
     anonymous = client.post(f"/p/{answer.id}/vote", data={"value": "1"}, headers=json_headers)
@@ -57,7 +57,7 @@ def test_vote_errors(client):
 
 def test_vote_needs_csrf_token_also_from_javascript(app, make_app):
     answer = make_answer(make_thread())
-    user = make_user()
+    user = make_voter()
     guarded = make_app(WTF_CSRF_ENABLED=True).test_client()
     token = csrf_token(guarded.get("/login"))
     sign_in(guarded, user, csrf_token=token)

@@ -1,0 +1,144 @@
+"""Reading the reputation ledger: a user's events and history, top helpers, serial voting."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from .. import timeutil
+from ..extensions import db
+from ..models import Board, Post, ReputationEvent, SerialVote, Thread, User
+from ..permissions import require
+from .pagination import Page, paginate
+from .reputation import START
+
+E = ReputationEvent
+PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+
+
+def events(user: User, page: int, per_page: int) -> Page:
+    """The user's ledger events, newest first."""
+    query = (
+        select(E)
+        .where(E.user_id == user.id)
+        .order_by(E.created_at.desc(), E.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def _as_date(value) -> date:
+    # SQLite's date() gives text, PostgreSQL's a date.
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class LedgerDay:
+    """One UTC day of a user's ledger: the total and the events, newest first."""
+
+    day: date
+    total: int
+    events: list
+
+
+def ledger_days(user: User, page: int = 1, per_page: int = 10) -> Page:
+    """One page of the user's ledger grouped by UTC day, newest day first."""
+    day = func.date(E.created_at).label("day")
+    days = (
+        select(day, func.sum(E.amount).label("total"))
+        .where(E.user_id == user.id).group_by(day).order_by(day.desc())
+    )
+    result = paginate(days, page, per_page, scalars=False)
+    groups = [LedgerDay(_as_date(row.day), int(row.total), []) for row in result.items]
+    if groups:
+        first = datetime.combine(groups[-1].day, datetime.min.time())
+        last = datetime.combine(groups[0].day, datetime.min.time()) + timedelta(days=1)
+        events = db.session.scalars(
+            select(E)
+            .where(E.user_id == user.id, E.created_at >= first, E.created_at < last)
+            .options(joinedload(E.post).joinedload(Post.thread))
+            .order_by(E.created_at.desc(), E.id.desc())
+        )
+        by_day = {group.day: group for group in groups}
+        for event in events:
+            by_day[event.created_at.date()].events.append(event)
+    return Page(items=groups, page=result.page, per_page=result.per_page, total=result.total)
+
+
+def history(user: User) -> list[tuple[date, int]]:
+    """The user's reputation at the end of each day with ledger events, oldest first."""
+    day = func.date(E.created_at).label("day")
+    rows = db.session.execute(
+        select(day, func.sum(E.amount)).where(E.user_id == user.id).group_by(day).order_by(day)
+    )
+    points, running = [], START
+    for value, total in rows:
+        running += int(total)
+        points.append((_as_date(value), running))
+    return points
+
+
+@dataclass
+class Helper:
+    """A user and the reputation their answers earned in a period."""
+
+    user: User
+    earned: int
+
+
+def top_helpers(board: Board | None = None, period: str = "week", limit: int = 5,
+                now: datetime | None = None) -> list[Helper]:
+    """The users whose answers earned the most reputation in the period (one query).
+
+    Counts what answers earned their authors - votes, accepts, promotions and their
+    reversals - on the board (or everywhere) since a week, a month (30 days) or ever.
+    """
+    earned = func.sum(E.amount)
+    query = (
+        select(User, earned.label("earned"))
+        .join(E, E.user_id == User.id)
+        .join(Post, and_(Post.id == E.post_id, Post.author_id == E.user_id))
+        .where(Post.kind == "answer")
+    )
+    if board is not None:
+        query = query.join(Thread, Thread.id == E.thread_id).where(Thread.board_id == board.id)
+    span = PERIODS[period]
+    if span is not None:
+        query = query.where(E.created_at >= (now or timeutil.utcnow()) - span)
+    query = query.group_by(User.id).having(earned > 0).order_by(earned.desc(), User.id)
+    return [Helper(user, int(total)) for user, total in db.session.execute(query.limit(limit))]
+
+
+def leaders(board: Board | None = None, limit: int = 5) -> dict[str, list[Helper]]:
+    """Top helpers of the week, the month and all time: three queries."""
+    now = timeutil.utcnow()
+    return {period: top_helpers(board, period, limit, now) for period in PERIODS}
+
+
+@dataclass
+class SerialVoting:
+    """A voter's votes held back on one author's posts."""
+
+    voter: User
+    author: User
+    votes: int
+    first_at: datetime
+    last_at: datetime
+
+
+def serial_voting_report(actor: User | None, page: int = 1, per_page: int = 30) -> Page:
+    """Votes held back as serial voting, one row per voter and author, latest first."""
+    require(actor, "view_serial_votes")
+    voter, author = aliased(User), aliased(User)
+    last = func.max(SerialVote.created_at).label("last_at")
+    query = (
+        select(voter, author, func.count(SerialVote.id).label("votes"),
+               func.min(SerialVote.created_at).label("first_at"), last)
+        .join(voter, voter.id == SerialVote.voter_id)
+        .join(author, author.id == SerialVote.author_id)
+        .group_by(voter.id, author.id)
+        .order_by(last.desc(), voter.id, author.id)
+    )
+    result = paginate(query, page, per_page, scalars=False)
+    items = [SerialVoting(row[0], row[1], row.votes, row.first_at, row.last_at)
+             for row in result.items]
+    return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
