@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from forum.errors import Conflict, NotFound, PermissionDenied
 from forum.extensions import db
-from forum.models import Article, ReputationEvent, User
+from forum.models import Article, BadgeAward, ReputationEvent, User
 from forum.services import kb, kb_promotion, kb_reading, threads
 from tests.factories import make_answer, make_thread, make_user
 
@@ -134,3 +134,16 @@ def test_mark_reviewed_needs_promoted_article_and_staff(staff, answer):
     plain = kb.create_article(staff, "A plain article here", "x" * 40, answer.thread.board.slug)
     with pytest.raises(NotFound):
         kb_promotion.mark_source_reviewed(staff, plain.slug)
+
+
+def test_promote_awards_the_knowledge_author_badge_once(staff, answer):
+    kb_promotion.promote_answer(staff, answer.id)
+    with pytest.raises(Conflict):
+        kb_promotion.promote_answer(staff, answer.id)
+    awards = db.session.scalars(
+        select(BadgeAward).where(BadgeAward.user_id == answer.author_id)
+    ).all()
+    assert [a.badge for a in awards if a.badge == "promoted_to_kb"] == ["promoted_to_kb"]
+    assert db.session.scalar(
+        select(func.count(ReputationEvent.id)).where(ReputationEvent.reason == "promoted")
+    ) == 1
