@@ -21,7 +21,8 @@ CONFIGS = {"en": "english", "de": "german"}
 BATCH = 500
 MAX_WORDS = 32
 # Normalisation 0 (no length penalty) found the most duplicates on the real dumps.
-SIMILAR_RANK = "ts_rank(d.tsv, q.query, 0)"
+SIMILAR_RANK = "ts_rank(d.tsv, CAST(:tsq AS tsquery), 0)"
+SIMILAR_CANDIDATES = 2_000
 
 _UPSERT = f"""
 INSERT INTO {TABLE} (doc_type, doc_id, title, body, board, tags, is_solved, score, boost,
@@ -105,8 +106,15 @@ class PostgresBackend:
             sql.append(f"{kind}(CAST(:cfg AS regconfig), :{prefix}{n})")
         return f" {joiner} ".join(sql) if sql else "''::tsquery"
 
+    @staticmethod
+    def _compiled(query_sql: str, params: dict) -> str:
+        """The tsquery as text, so the main statement gets it as a value: with the query
+        known when planning, PostgreSQL estimates how many rows match (a broad query
+        then walks the newest rows instead of fetching every match)."""
+        return db.session.scalar(text(f"SELECT CAST(({query_sql}) AS text)"), params) or ""
+
     def _where(self, parsed: ParsedQuery, params: dict) -> list[str]:
-        where = ["(numnode(q.query) = 0 OR d.tsv @@ q.query)"]
+        where = ["d.tsv @@ CAST(:tsq AS tsquery)"] if params["tsq"] else ["TRUE"]
         excluded = [("plainto_tsquery", w) for w in parsed.excluded]
         excluded += [("phraseto_tsquery", " ".join(p)) for p in parsed.excluded_phrases]
         if excluded:
@@ -131,21 +139,22 @@ class PostgresBackend:
         params: dict = {"cfg": self.config, "limit": per_page, "offset": (page - 1) * per_page}
         matching = [("plainto_tsquery", w) for w in parsed.terms]
         matching += [("phraseto_tsquery", " ".join(p)) for p in parsed.phrases]
-        query_sql = self._tsquery(matching, "&&", params, "w")
-        order = _ORDER[sort if parsed.has_text else ("newest" if sort == "relevance" else sort)]
+        params["tsq"] = self._compiled(self._tsquery(matching, "&&", params, "w"), params)
+        order = _ORDER[sort if params["tsq"] else ("newest" if sort == "relevance" else sort)]
+        snippet = "left(page.body, :chars)"
+        if params["tsq"]:
+            snippet = ("ts_headline(CAST(:cfg AS regconfig), page.body, CAST(:tsq AS tsquery), "
+                       ":options)")
         sql = f"""
-        WITH q AS (SELECT {query_sql} AS query),
-        page AS (
+        WITH page AS (
             SELECT d.doc_type, d.doc_id, d.body, d.created_at, d.score,
-                   ts_rank(d.tsv, q.query, 1) * d.boost AS rank, count(*) OVER () AS total
-            FROM {TABLE} d, q WHERE {' AND '.join(self._where(parsed, params))}
+                   ts_rank(d.tsv, CAST(:tsq AS tsquery), 1) * d.boost AS rank,
+                   count(*) OVER () AS total
+            FROM {TABLE} d WHERE {' AND '.join(self._where(parsed, params))}
             ORDER BY {order} LIMIT :limit OFFSET :offset
         )
-        SELECT page.doc_type, page.doc_id, page.rank, page.total,
-               CASE WHEN numnode(q.query) = 0 THEN left(page.body, :chars)
-                    ELSE ts_headline(CAST(:cfg AS regconfig), page.body, q.query, :options)
-               END AS snippet
-        FROM page, q ORDER BY {order}
+        SELECT page.doc_type, page.doc_id, page.rank, page.total, {snippet} AS snippet
+        FROM page ORDER BY {order}
         """
         params.update(chars=SNIPPET_CHARS * 2, options=_HEADLINE_OPTIONS)
         rows = db.session.execute(text(sql), params).all()
@@ -174,17 +183,25 @@ class PostgresBackend:
         terms = [("plainto_tsquery", w) for w in dict.fromkeys(words(text_))][:MAX_WORDS]
         if not terms:
             return []
-        query_sql = self._tsquery(terms, "||", params, "w")
+        params["tsq"] = self._compiled(self._tsquery(terms, "||", params, "w"), params)
+        if not params["tsq"]:
+            return []  # only stop words
+        # PostgreSQL ranks every match (no top-k pruning), and a title ORs many words:
+        # rank only the newest matches, which is all of them on a site of modest size.
         sql = f"""
-        WITH q AS (SELECT {query_sql} AS query)
+        WITH candidates AS MATERIALIZED (
+            SELECT d.doc_type, d.doc_id, d.body, d.boost, d.tsv FROM {TABLE} d
+            WHERE d.tsv @@ CAST(:tsq AS tsquery) AND d.doc_type = :doc_type
+              AND NOT (d.doc_id = ANY(:exclude))
+            ORDER BY d.created_at DESC LIMIT :candidates
+        )
         SELECT d.doc_type, d.doc_id, {SIMILAR_RANK} * d.boost AS rank,
-               ts_headline(CAST(:cfg AS regconfig), left(d.body, 2000), q.query, :options)
-                   AS snippet
-        FROM {TABLE} d, q
-        WHERE numnode(q.query) > 0 AND d.tsv @@ q.query AND d.doc_type = :doc_type
-          AND NOT (d.doc_id = ANY(:exclude))
+               ts_headline(CAST(:cfg AS regconfig), left(d.body, 2000),
+                           CAST(:tsq AS tsquery), :options) AS snippet
+        FROM candidates d
         ORDER BY rank DESC, d.doc_id DESC LIMIT :limit
         """
+        params["candidates"] = SIMILAR_CANDIDATES
         params["options"] = _HEADLINE_OPTIONS
         return [self._hit(r, "relevance") for r in db.session.execute(text(sql), params)]
 

@@ -32,6 +32,7 @@ MAX_STORED_BODY = 2 * HIGHLIGHT_CHARS
 SIMILAR_COMMON_SHARE = 0.02
 SIMILAR_MIN_COMMON = 1_000
 SIMILAR_MAX_WORDS = 8
+SIMILAR_BODY_WORDS = 3
 
 
 class _MarkFormatter(Formatter):
@@ -198,7 +199,7 @@ class WhooshBackend:
         return query.And(parts) if parts else query.Every()
 
     @staticmethod
-    def _filter(parsed: ParsedQuery):
+    def _conditions(parsed: ParsedQuery) -> list:
         terms = []
         if parsed.doc_type:
             terms.append(query.Term("doc_type", parsed.doc_type))
@@ -207,21 +208,35 @@ class WhooshBackend:
         terms += [query.Term("tags", tag) for tag in parsed.tags]
         if parsed.solved is not None:
             terms.append(query.Term("solved", "yes" if parsed.solved else "no"))
-        return query.And(terms) if terms else None
+        return terms
 
-    def _mask(self, parsed: ParsedQuery):
+    def _excluded(self, parsed: ParsedQuery):
         parts = [self._word_query(w) for w in parsed.excluded]
         parts += [self._phrase_query(p) for p in parsed.excluded_phrases]
         parts = [p for p in parts if p is not None]
         return query.Or(parts) if parts else None
 
+    @staticmethod
+    def _restrict(q, conditions: list, excluded=None):
+        """`q` limited to documents meeting `conditions` and matching nothing in `excluded`.
+
+        Joined into the query rather than passed as Whoosh's filter= or mask=: those build
+        a set of every matching document first, which for "all threads" costs more than
+        the search itself on a large index. The conditions score nothing.
+        """
+        if conditions:
+            required = [query.ConstantScoreQuery(c, 0.0) for c in conditions]
+            q = query.And(required) if isinstance(q, query.Every) else query.And([q, *required])
+        return query.AndNot(q, excluded) if excluded is not None else q
+
     def search(self, parsed: ParsedQuery, *, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> HitPage:
         """One page of documents matching the parsed query."""
         searcher = self._current_searcher()
-        q = self._text_query(parsed)
-        options = {"filter": self._filter(parsed), "mask": self._mask(parsed)}
-        if sort == "newest" or (sort == "relevance" and isinstance(q, query.Every)):
+        text_query = self._text_query(parsed)
+        q = self._restrict(text_query, self._conditions(parsed), self._excluded(parsed))
+        options = {}
+        if sort == "newest" or (sort == "relevance" and isinstance(text_query, query.Every)):
             options.update(sortedby="created", reverse=True)
         elif sort == "votes":
             options.update(sortedby=[sorting.FieldFacet("score", reverse=True),
@@ -236,12 +251,14 @@ class WhooshBackend:
         tokens = self._telling_tokens(searcher, text)
         if not tokens:
             return []
-        q = query.Or([query.Term(f, t) for t in tokens for f in ("title", "body")])
+        # Every word in titles, only the rarest in bodies: as many originals of duplicates
+        # found as with all words in both, from far fewer candidates.
+        q = query.Or([query.Term("title", t) for t in tokens]
+                     + [query.Term("body", t) for t in tokens[:SIMILAR_BODY_WORDS]])
         masked = [query.Term("key", f"{doc_type}:{i}") for i in exclude]
-        results = searcher.search(
-            q, limit=limit, terms=True, filter=query.Term("doc_type", doc_type),
-            mask=query.Or(masked) if masked else None,
-        )
+        q = self._restrict(q, [query.Term("doc_type", doc_type)],
+                           query.Or(masked) if masked else None)
+        results = searcher.search(q, limit=limit, terms=True)
         return self._hits(results, results)
 
     def _telling_tokens(self, searcher, text: str) -> list[str]:

@@ -37,6 +37,7 @@ def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
         select(Thread)
         .where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
         .options(joinedload(Thread.board), selectinload(Thread.tags))
+        .order_by(Thread.id)  # the same index order, and so the same ties, on every database
     ).unique().all()
     texts: dict[int, list[str]] = {t.id: [] for t in threads}
     if texts:
