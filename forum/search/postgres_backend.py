@@ -95,6 +95,9 @@ class PostgresBackend:
                 conn.execute(text(_UPSERT), batch)
                 count += len(batch)
                 progress(len(batch))
+        with db.engine.connect() as conn:  # fresh statistics, or the planner guesses badly
+            conn.execute(text(f"ANALYZE {TABLE}"))
+            conn.commit()
         return count
 
     # --- reading -----------------------------------------------------------------
