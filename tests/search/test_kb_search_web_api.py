@@ -3,9 +3,9 @@
 import pytest
 
 from forum.extensions import db
-from forum.services import kb, search
+from forum.services import kb, search, threads
 from tests.api.helpers import Api, assert_error
-from tests.factories import make_article, make_board, make_thread, make_user
+from tests.factories import make_answer, make_article, make_board, make_thread, make_user
 from tests.web.helpers import sign_in, text
 
 
@@ -94,6 +94,18 @@ def test_ask_page_labels_articles_for_the_script(site, web_client):
     sign_in(web_client, make_user())
     page = text(web_client.get("/ask"))
     assert 'data-kb-label="Knowledge base"' in page
+
+
+def test_article_page_lists_related_articles_and_solved_threads_by_search(site, web_client):
+    other_board = make_board()
+    similar = make_article(site["staff"], other_board, title="Pick a fixed Wi-Fi channel by hand")
+    unrelated = make_article(site["staff"], site["board"], title="Mount the router on a wall")
+    solved = make_thread(board=other_board, title="Which fixed Wi-Fi channel is best?")
+    threads.accept_answer(solved.author, solved.id, make_answer(solved).id)
+    page = text(web_client.get(f"/kb/{site['guide'].slug}"))
+    assert similar.title in page and unrelated.title not in page
+    assert solved.title in page
+    assert "Wireless channel keeps changing" not in page  # unsolved: not "solved in the community"
 
 
 def test_suggestion_click_on_an_article_is_counted_and_redirects(site, web_client):
