@@ -37,6 +37,9 @@ def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
         select(Thread)
         .where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
         .options(joinedload(Thread.board), selectinload(Thread.tags))
+        # In id order: the order documents are written decides Whoosh's ties, and
+        # PostgreSQL returns IN (...) rows in no fixed order.
+        .order_by(Thread.id)
     ).unique().all()
     texts: dict[int, list[str]] = {t.id: [] for t in threads}
     if texts:
@@ -63,7 +66,7 @@ def article_documents(article_ids: list[int]) -> dict[int, search.Document]:
     articles = db.session.scalars(
         select(Article)
         .where(Article.id.in_(article_ids), Article.status == "published")
-        .options(joinedload(Article.board))
+        .options(joinedload(Article.board)).order_by(Article.id)
     ).all()
     return {
         a.id: search.Document(
