@@ -1,7 +1,8 @@
-"""Absolute links to the site's pages, built outside a request (mail, CLI) too."""
+"""Links to the site's pages: absolute ones, built outside a request (mail, CLI) too,
+and the paths of search results."""
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -11,3 +12,10 @@ def absolute_url(endpoint: str, **values) -> str:
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def document_path(doc_type: str, target) -> str:
+    """The path of a searchable document's page: a thread ("thread") or a KB article ("kb")."""
+    if doc_type == "kb":
+        return url_for("kb.article", slug=target.slug)
+    return url_for("threads.show", thread_id=target.id, slug=target.slug)

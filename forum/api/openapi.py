@@ -158,7 +158,10 @@ def _paths() -> dict:
                                 "default": "relevance"}),
                 *_PAGE_PARAMS,
             ],
-            description="Deleted or hidden content never appears. per_page defaults to 20.")},
+            description=(
+                "Threads and published KB articles; deleted threads, drafts and archived "
+                "articles never appear. solved (and is:solved) limits results to threads. "
+                "KB articles rank above threads of equal relevance. per_page defaults to 20."))},
         "/search/similar": {"get": _op(
             "searchSimilar", "Threads and KB articles like a question being typed", ok=200,
             schema="SimilarResults", errors=("422", "429"), params=[

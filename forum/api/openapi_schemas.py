@@ -174,16 +174,19 @@ SCHEMAS = {
         "score": {"type": "integer"},
         "my_vote": {"type": "integer", "enum": [-1, 0, 1]},
     }),
-    "SearchResult": response_object("One search hit.", {
+    "SearchResult": response_object("One search hit: a thread or a published KB article.", {
         "type": {"type": "string", "enum": ["thread", "kb"]},
         "id": ID,
         "title": {"type": "string"},
-        "url": {"type": "string", "description": "The page's path on this site."},
+        "url": {"type": "string", "description": (
+            "The page's path on this site: /t/<id>/<slug> for a thread, /kb/<slug> for an "
+            "article.")},
         "snippet_html": {"type": "string",
                          "description": "Escaped text; matched words in <mark> elements."},
         "score": {"type": "number",
                   "description": "Relevance, higher is better; 0 when sorted by date or votes."},
-        "is_solved": {"type": "boolean", "description": "A thread with an accepted answer."},
+        "is_solved": {"type": "boolean", "description": (
+            "A thread with an accepted answer; always false for KB articles.")},
     }),
     "SearchResults": response_object("One page of search hits.", {
         "items": {"type": "array", "items": ref("SearchResult")},

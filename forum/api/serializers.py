@@ -5,8 +5,7 @@ beyond relationships the services have already loaded, so a list costs
 the same number of queries whatever its length. The OpenAPI schemas in
 `openapi_schemas.py` describe exactly these shapes (a test holds them equal).
 """
-from flask import url_for
-
+from ..links import document_path
 from ..models import (
     Article,
     ArticleFeedback,
@@ -191,15 +190,14 @@ def vote_json(score: int, my_vote: int) -> dict:
 
 def search_result_json(result: SearchResult) -> dict:
     """One search hit: what it is, where it lives, and a highlighted snippet."""
-    thread = result.thread
     return {
         "type": result.doc_type,
         "id": result.doc_id,
         "title": result.title,
-        "url": url_for("threads.show", thread_id=thread.id, slug=thread.slug),
+        "url": document_path(result.doc_type, result.target),
         "snippet_html": str(result.snippet_html),
         "score": round(result.relevance, 4),
-        "is_solved": thread.accepted_answer_id is not None,
+        "is_solved": result.is_solved,
     }
 
 

@@ -8,8 +8,8 @@ worker, PostgreSQL away) never undoes the post: the document is queued in
 `retry_queued()`, or by a full `reindex()`.
 
 Each document type has a loader that turns ids into `Document`s for what
-anyone may see; ids it does not return are removed from the index. The KB
-registers its loader for "kb" when it lands.
+anyone may see; ids it does not return are removed from the index: deleted
+threads, and KB articles that are drafts or archived.
 """
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..extensions import db
-from ..models import IndexQueueItem, Post, Thread
+from ..models import Article, IndexQueueItem, Post, Thread
 from ..rendering import plain_text
 from ..transactions import after_commit, write_transaction
 
@@ -59,12 +59,31 @@ def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
     }
 
 
-def _visible_thread_ids() -> Iterator[list[int]]:
+def article_documents(article_ids: list[int]) -> dict[int, search.Document]:
+    """Documents for the published KB articles among `article_ids`."""
+    articles = db.session.scalars(
+        select(Article)
+        .where(Article.id.in_(article_ids), Article.status == "published")
+        .options(joinedload(Article.board)).order_by(Article.id)
+    ).all()
+    return {
+        a.id: search.Document(
+            doc_type="kb", doc_id=a.id, title=a.title,
+            body=plain_text(a.body_html)[:MAX_BODY_CHARS], board=a.board.slug, tags=(),
+            # Only threads are solved or not; the search service keeps is:solved to threads.
+            is_solved=False, score=a.helpful_yes - a.helpful_no,
+            created_at=a.published_at or a.created_at, updated_at=a.updated_at,
+        )
+        for a in articles
+    }
+
+
+def _id_batches(column, visible) -> Iterator[list[int]]:
+    """The ids in `column` of rows matching `visible`, in batches of BATCH."""
     last = 0
     while True:
         ids = list(db.session.scalars(
-            select(Thread.id).where(Thread.deleted_at.is_(None), Thread.id > last)
-            .order_by(Thread.id).limit(BATCH)
+            select(column).where(visible, column > last).order_by(column).limit(BATCH)
         ))
         if not ids:
             return
@@ -72,19 +91,30 @@ def _visible_thread_ids() -> Iterator[list[int]]:
         last = ids[-1]
 
 
+def _loader(load: Callable, column, visible) -> tuple[Callable, Callable, Callable]:
+    return (
+        load,
+        lambda: _id_batches(column, visible),
+        lambda: db.session.scalar(select(func.count(column)).where(visible)),
+    )
+
+
 # doc_type -> (load documents by id, iterate over every visible id in batches, count them)
 LOADERS: dict[str, tuple[Callable, Callable, Callable]] = {
-    "thread": (
-        thread_documents,
-        _visible_thread_ids,
-        lambda: db.session.scalar(select(func.count(Thread.id)).where(Thread.deleted_at.is_(None))),
-    ),
+    "thread": _loader(thread_documents, Thread.id, Thread.deleted_at.is_(None)),
+    "kb": _loader(article_documents, Article.id, Article.status == "published"),
 }
 
 
 def index_thread(thread_id: int) -> None:
     """Bring a thread's index entry up to date once the current transaction commits."""
     after_commit(sync_documents, "thread", (thread_id,))
+
+
+def index_article(article_id: int) -> None:
+    """Bring a KB article's index entry up to date once the current transaction commits:
+    published articles are written, drafts and archived ones removed."""
+    after_commit(sync_documents, "kb", (article_id,))
 
 
 def sync_documents(doc_type: str, doc_ids: Iterable[int]) -> bool:

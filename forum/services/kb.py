@@ -20,6 +20,7 @@ from ..timeutil import utcnow
 from ..transactions import transactional
 from . import content, inputs
 from .boards import get_board
+from .indexing import index_article
 
 BODY_MIN, BODY_MAX = 20, 50_000
 SLUG_MAX = 80
@@ -137,10 +138,11 @@ def edit_article(editor: User, slug, title, body, kind=None, board=None,
     """Save a new revision of an article's text (and its kind or product area)."""
     require(editor, "write_kb")
     article = _for_write(slug)
-    return _save(article, editor, content.title(title), article_body(body),
-                 article_kind(kind or article.kind),
-                 article.board if board in (None, "") else _board(board),
-                 content.summary(summary))
+    _save(article, editor, content.title(title), article_body(body),
+          article_kind(kind or article.kind),
+          article.board if board in (None, "") else _board(board), content.summary(summary))
+    index_article(article.id)
+    return article
 
 
 @transactional
@@ -155,14 +157,16 @@ def restore_revision(editor: User, slug, number) -> Article:
     if old is None:
         raise NotFound(_l("No such revision."))
     summary = str(_l("Restored version %(number)s", number=number))
-    return _save(article, editor, old.title, old.body, article.kind, article.board, summary)
+    _save(article, editor, old.title, old.body, article.kind, article.board, summary)
+    index_article(article.id)
+    return article
 
 
 def _save(article: Article, editor: User, title: str, body: str, kind: str, board: Board,
-          summary: str) -> Article:
+          summary: str) -> None:
     if (title, body, kind, board.id) == (article.title, article.body, article.kind,
                                          article.board_id):
-        return article
+        return
     now = utcnow()
     if title != article.title:
         _rename(article, title)
@@ -176,7 +180,6 @@ def _save(article: Article, editor: User, title: str, body: str, kind: str, boar
     ))
     article.title, article.body, article.kind, article.board_id = title, body, kind, board.id
     article.updated_at, article.updated_by_id = now, editor.id
-    return article
 
 
 @transactional
@@ -187,6 +190,7 @@ def publish_article(actor: User, slug) -> Article:
     if article.status != "published":
         article.status, article.published_at = "published", utcnow()
         article.archived_at = article.replacement_id = None
+    index_article(article.id)
     return article
 
 
@@ -203,6 +207,7 @@ def archive_article(actor: User, slug, replacement=None) -> Article:
                                   fields={"replacement": "not a published article"})
     article.status, article.archived_at = "archived", utcnow()
     article.replacement_id = successor.id if successor else None
+    index_article(article.id)  # out of the index: readers no longer find it
     return article
 
 

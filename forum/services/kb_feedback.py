@@ -22,6 +22,7 @@ from ..timeutil import utcnow
 from ..transactions import transactional
 from . import inputs
 from .counters import increment
+from .indexing import index_article
 from .kb import get_article
 from .pagination import Page, paginate
 
@@ -91,9 +92,11 @@ def give_feedback(reader: User | None, slug, helpful, comment=None, *, visitor_i
         feedback, inserted = _insert(article, reader, visitor_id, client_key, helpful, comment)
         if inserted:
             increment(Article, article.id, **{_counter(helpful): 1})
+            index_article(article.id)  # helpfulness is the article's score in search
             return feedback
     if feedback.helpful != helpful:
         increment(Article, article.id, **{_counter(helpful): 1, _counter(feedback.helpful): -1})
+        index_article(article.id)
     feedback.helpful, feedback.updated_at = helpful, utcnow()
     if comment is not None or helpful:
         feedback.comment = comment

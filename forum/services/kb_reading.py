@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Article, ArticleFeedback, Board, Thread, User
 from ..models.kb import ARTICLE_KINDS
-from . import inputs, kb
+from . import inputs, kb, search
 from .boards import get_board
 from .kb_feedback import my_feedback
 from .kb_promotion import SourceChange, source_change
@@ -18,7 +18,6 @@ from .pagination import Page, paginate
 
 PER_BOARD = 6
 HIGHLIGHTS = 5
-RELATED = 5
 
 
 def _is_staff(viewer: User | None) -> bool:
@@ -123,24 +122,12 @@ def article_page(slug, viewer: User | None, visitor_id=None) -> ArticlePage:
     article = kb.visible(found, viewer)
     if moved:
         return ArticlePage(article, True, [], [], None, None)
-    related = db.session.scalars(
-        _published().where(Article.board_id == article.board_id, Article.id != article.id)
-        .order_by((Article.helpful_yes - Article.helpful_no).desc(), Article.updated_at.desc())
-        .limit(RELATED)
-    )
-    threads = db.session.scalars(
-        select(Thread)
-        .where(Thread.board_id == article.board_id, Thread.deleted_at.is_(None),
-               Thread.accepted_answer_id.is_not(None))
-        .order_by((Thread.id == (article.source_thread_id or 0)).desc(), Thread.score.desc(),
-                  Thread.id.desc())
-        .limit(RELATED)
-    )
+    related = search.related_to_article(viewer, article)
     return ArticlePage(
         article=article,
         moved=False,
-        related_articles=list(related),
-        related_threads=list(threads),
+        related_articles=[r.article for r in related.articles],
+        related_threads=[r.thread for r in related.threads if r.is_solved],
         my_feedback=my_feedback(article, viewer, visitor_id),
         source_change=source_change(article) if _is_staff(viewer) else None,
     )

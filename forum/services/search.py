@@ -1,4 +1,4 @@
-"""Searching threads (and, once the KB lands, articles): results, similar, related.
+"""Searching threads and published KB articles: results, similar, related.
 
 The index answers which documents match; this module decides what the
 viewer may see, by loading the hits from the database and dropping any that
@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import search
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Board, SuggestionClick, Thread, User
+from ..models import Article, Board, SuggestionClick, Thread, User
 from ..permissions import require
 from ..search.snippets import plain_snippet, to_html
 from ..timeutil import utcnow
@@ -40,6 +40,17 @@ class Result:
     snippet_html: Markup
     relevance: float
     thread: Thread | None = None  # for doc_type "thread"
+    article: Article | None = None  # for doc_type "kb"
+
+    @property
+    def target(self) -> Thread | Article:
+        """What the result links to."""
+        return self.thread or self.article
+
+    @property
+    def is_solved(self) -> bool:
+        """A thread with an accepted answer (articles are neither solved nor unsolved)."""
+        return self.thread is not None and self.thread.accepted_answer_id is not None
 
 
 @dataclass
@@ -84,26 +95,36 @@ def _visible_threads(ids: list[int]) -> dict[int, Thread]:
     return {t.id: t for t in rows}
 
 
-# doc_type -> load the visible objects for ids, and each one's title
-RESULT_LOADERS = {"thread": (_visible_threads, lambda thread: thread.title)}
+def _visible_articles(ids: list[int]) -> dict[int, Article]:
+    rows = db.session.scalars(
+        select(Article)
+        .where(Article.id.in_(ids), Article.status == "published")
+        .options(joinedload(Article.board))
+    )
+    return {a.id: a for a in rows}
+
+
+# doc_type -> load the objects anyone may see for ids (drafts never, even for staff)
+RESULT_LOADERS = {"thread": _visible_threads, "kb": _visible_articles}
 
 
 def _results(hits: list[search.Hit]) -> list[Result]:
     """The hits the viewer may see, in the same order, with their objects loaded."""
     loaded = {}
-    for doc_type, (load, _title) in RESULT_LOADERS.items():
+    for doc_type, load in RESULT_LOADERS.items():
         ids = [h.doc_id for h in hits if h.doc_type == doc_type]
         loaded[doc_type] = load(ids) if ids else {}
     results = []
     for hit in hits:
         obj = loaded.get(hit.doc_type, {}).get(hit.doc_id)
         if obj is None:
-            continue  # deleted or hidden since it was indexed, or a type not built yet
-        title = RESULT_LOADERS[hit.doc_type][1](obj)
+            continue  # deleted, archived or hidden since it was indexed
         results.append(Result(
-            doc_type=hit.doc_type, doc_id=hit.doc_id, title=title,
-            snippet_html=to_html(hit.snippet or plain_snippet(title)), relevance=hit.relevance,
+            doc_type=hit.doc_type, doc_id=hit.doc_id, title=obj.title,
+            snippet_html=to_html(hit.snippet or plain_snippet(obj.title)),
+            relevance=hit.relevance,
             thread=obj if hit.doc_type == "thread" else None,
+            article=obj if hit.doc_type == "kb" else None,
         ))
     return results
 
@@ -124,11 +145,13 @@ def search_page(viewer: User | None, text, *, board=None, doc_type=None, solved=
         board=None if bad_board else board or None, doc_type=doc_type or None,
         solved=_flag(solved),
     )
+    if parsed.solved is not None and parsed.doc_type is None:
+        parsed = parsed.with_filters(doc_type="thread")  # only threads are solved or not
     board_row = None
     if parsed.board:
         board_row = db.session.scalar(select(Board).where(Board.slug == parsed.board))
     found = search.HitPage(hits=[], total=0)
-    if not bad_board and (board_row is not None or not parsed.board):  # unknown: no threads
+    if _can_match(parsed, bad_board, board_row):
         found = search.backend().search(parsed, sort=sort, page=page, per_page=per_page)
     results = Results(
         items=_results(found.hits), page=page, per_page=per_page, total=found.total,
@@ -137,6 +160,13 @@ def search_page(viewer: User | None, text, *, board=None, doc_type=None, solved=
     if page == 1 and found.total < SUGGEST_BELOW and parsed.terms:
         results.suggestion = _did_you_mean(text, parsed)
     return results
+
+
+def _can_match(parsed: search.ParsedQuery, bad_board: bool, board_row: Board | None) -> bool:
+    """False for filters nothing can pass: an unknown board, or solved KB articles."""
+    if bad_board or (parsed.board and board_row is None):
+        return False
+    return not (parsed.solved is not None and parsed.doc_type == "kb")
 
 
 def _flag(value) -> bool | None:
@@ -159,36 +189,41 @@ def _did_you_mean(text: str, parsed: search.ParsedQuery) -> str | None:
     return pattern.sub(lambda m: fixes[m.group(0).lower()], text)
 
 
-def similar(viewer: User | None, title, *, exclude_thread_id: int | None = None,
+def similar(viewer: User | None, title, *, exclude: tuple[str, int] | None = None,
             limit: int = SIMILAR_LIMIT) -> Similar:
-    """Up to `limit` threads (solved first) and `limit` KB articles like `title`."""
+    """Up to `limit` threads (solved first) and `limit` KB articles like `title`;
+    `exclude` is the (doc_type, id) of the page asking, which is not like itself."""
     title = _text(title, "title", 300)
     if len(search.words(title)) == 0:
         return Similar()
     index = search.backend()
-    exclude = [exclude_thread_id] if exclude_thread_id else []
-    threads = _results(index.similar(title, doc_type="thread", limit=limit, exclude=exclude))
+
+    def like(doc_type: str) -> list[Result]:
+        skip = [exclude[1]] if exclude and exclude[0] == doc_type else []
+        return _results(index.similar(title, doc_type=doc_type, limit=limit, exclude=skip))
+
+    threads = like("thread")
     threads.sort(key=lambda r: not r.thread.is_answered)  # stable: relevance within each
-    articles = []
-    if "kb" in RESULT_LOADERS:
-        articles = _results(index.similar(title, doc_type="kb", limit=limit))
-    return Similar(threads=threads, articles=articles)
+    return Similar(threads=threads, articles=like("kb"))
 
 
 def related(viewer: User | None, thread: Thread) -> Similar:
     """What the thread page lists as "Related": the same search as while asking."""
     text = " ".join([thread.title, *(tag.name for tag in thread.tags)])
-    return similar(viewer, text[:300], exclude_thread_id=thread.id)
+    return similar(viewer, text[:300], exclude=("thread", thread.id))
+
+
+def related_to_article(viewer: User | None, article: Article) -> Similar:
+    """Threads and other articles like a KB article, for its page."""
+    return similar(viewer, article.title, exclude=("kb", article.id))
 
 
 @transactional
-def record_suggestion_click(user: User | None, doc_type, doc_id) -> Thread:
+def record_suggestion_click(user: User | None, doc_type, doc_id) -> Thread | Article:
     """Count a click on a suggestion from the ask page; returns what was clicked."""
     doc_type = inputs.choice(doc_type, "type", search.DOC_TYPES)
     doc_id = inputs.integer(doc_id, "id")
-    target = None
-    if doc_type in RESULT_LOADERS:  # "kb" joins when the KB lands
-        target = RESULT_LOADERS[doc_type][0]([doc_id]).get(doc_id)
+    target = RESULT_LOADERS[doc_type]([doc_id]).get(doc_id)
     if target is None:
         raise NotFound(_l("Not found."))
     if user is not None:  # only people asking (signed in) see suggestions
@@ -227,6 +262,6 @@ def duplicate_hit_rate(limit: int = SIMILAR_LIMIT) -> tuple[int, int]:
     ).all()
     hits = 0
     for thread_id, title, original_id in pairs:
-        found = similar(None, title, exclude_thread_id=thread_id, limit=limit)
+        found = similar(None, title, exclude=("thread", thread_id), limit=limit)
         hits += original_id in [r.doc_id for r in found.threads]
     return hits, len(pairs)

@@ -3,10 +3,10 @@ from flask import Blueprint, abort, redirect, render_template, request
 
 from ..errors import ValidationError
 from ..extensions import limiter
+from ..links import document_path
 from ..services import search
 from . import acting_user
 from .helpers import page_number
-from .templating import thread_url
 
 bp = Blueprint("search", __name__)
 
@@ -15,7 +15,7 @@ PER_PAGE = 20
 
 @bp.route("/search")
 def results():
-    """Search threads (and KB articles): query syntax, filters, sorting, pages."""
+    """Search threads and KB articles: query syntax, filters, sorting, pages."""
     args = request.args
     try:
         found = search.search_page(
@@ -37,7 +37,7 @@ def suggested(doc_type, doc_id):
         target = search.record_suggestion_click(acting_user(), doc_type, doc_id)
     except ValidationError:
         abort(404)
-    return redirect(thread_url(target))
+    return redirect(document_path(doc_type, target))
 
 
 @bp.route("/search/deflection")

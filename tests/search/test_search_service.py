@@ -63,7 +63,7 @@ def test_search_filters_board_tag_and_solved(site):
     assert ids(search.search_page(None, "", solved="true")) == [site["wifi"].id]
 
 
-def test_search_type_kb_is_empty_until_the_kb_exists(site):
+def test_search_type_kb_is_empty_without_articles(site):
     assert ids(search.search_page(None, "type:kb")) == []
     assert ids(search.search_page(None, "router", doc_type="kb")) == []
     assert len(ids(search.search_page(None, "router", doc_type="thread"))) == 2

@@ -84,20 +84,13 @@ def test_reindex_rebuilds_from_the_database(site, runner):
     assert "documents: 2" in status.output and "queued: 0" in status.output
 
 
-def test_failed_index_write_keeps_post_and_is_retried(app, monkeypatch):
-    backend = search_index.backend()
-    real_upsert = backend.upsert
-
-    def locked(_documents):
-        raise search_index.IndexBusy("locked")
-
-    monkeypatch.setattr(backend, "upsert", locked)
+def test_failed_index_write_keeps_post_and_is_retried(app, locked_index):
     thread = make_thread(title="Doorbell chime is silent after pairing")
     assert thread.id and indexing.queued_count() == 1
-    monkeypatch.setattr(backend, "upsert", real_upsert)
+    locked_index()  # unlocked
     assert indexing.retry_queued() == 1
     assert indexing.queued_count() == 0
-    assert backend.search(search_index.parse("doorbell"), sort="relevance", page=1,
+    assert search_index.backend().search(search_index.parse("doorbell"), sort="relevance", page=1,
                           per_page=5).total == 1
 
 

@@ -9,7 +9,12 @@
   var list = box.querySelector("[data-similar-list]");
   var similarUrl = box.getAttribute("data-similar-url");
   var clickUrl = box.getAttribute("data-click-url");
-  var solvedLabel = box.getAttribute("data-solved-label");
+  var markers = [
+    { test: function (item) { return item.type === "kb"; }, className: "marker marker-kb",
+      label: box.getAttribute("data-kb-label") },
+    { test: function (item) { return item.is_solved; }, className: "marker marker-answered",
+      label: box.getAttribute("data-solved-label") }
+  ];
   var DELAY_MS = 350;
   var MIN_CHARS = 8;
   var timer = null;
@@ -25,10 +30,11 @@
     list.textContent = "";
     items.forEach(function (item) {
       var li = document.createElement("li");
-      if (item.is_solved) {
+      var kind = markers.filter(function (m) { return m.test(item); })[0];
+      if (kind) {
         var marker = document.createElement("span");
-        marker.className = "marker marker-answered";
-        marker.textContent = solvedLabel;
+        marker.className = kind.className;
+        marker.textContent = kind.label;
         li.appendChild(marker);
         li.appendChild(document.createTextNode(" "));
       }
