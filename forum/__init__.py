@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    import moderation
+
     from . import cli, i18n, security
     from .api import bp as api_bp
     from .web import register as register_web
@@ -32,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     register_web(app)
+    moderation.init_app(app)  # before the API blueprint: it adds routes to it
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     cli.init_app(app)

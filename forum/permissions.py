@@ -138,15 +138,18 @@ def _signed_in(user) -> bool:
 
 
 def _thread_open_for_posting(thread) -> bool:
-    return not (thread.is_locked or thread.deleted_at or thread.closed_at)
+    return thread.is_listed and not (thread.is_locked or thread.closed_at)
 
 
 def _live(post) -> bool:
-    return post.deleted_at is None and post.thread.deleted_at is None
+    return post.is_listed and post.thread.is_listed
 
 
 def _can_view_thread(user, thread) -> bool:
-    return thread.deleted_at is None or (user is not None and user.is_moderator)
+    """Deleted threads are for moderators; hidden ones also for their author."""
+    if thread.is_listed or (user is not None and user.is_moderator):
+        return True
+    return thread.deleted_at is None and user is not None and thread.author_id == user.id
 
 
 def _can_answer(user, thread) -> bool:
@@ -231,8 +234,7 @@ def _can_promote(user, post) -> bool:
     return (
         _is_staff(user)
         and post.kind == "answer"
-        and post.deleted_at is None
-        and post.thread.deleted_at is None
+        and _live(post)
     )
 def _can_restore_post(user, post) -> bool:
     return _signed_in(user) and user.is_moderator
@@ -321,12 +323,12 @@ _ROLE_ORDER = ("user", "moderator", "staff", "admin")
 
 def can(user, action: str, obj=None) -> bool:
     """Whether `user` (None: anonymous) may do `action` to `obj`."""
-    return bool(_RULES[action](user, obj))
+    return bool(_allowed(user, action, obj))
 
 
 def missing_privilege(user, action: str, obj=None) -> Privilege | None:
     """The privilege that would let a signed-in `user` do `action`, when only that is missing."""
-    result = _RULES[action](user, obj)
+    result = _allowed(user, action, obj)
     if isinstance(result, _Needs) and user is not None:
         return _BY_NAME[result.privilege]
     return None
@@ -347,11 +349,36 @@ def privilege_error(user, name: str, message=None, fields: dict | None = None):
                              fields=fields)
 
 
+# What a suspended user may not do: anything that writes content, votes or flags.
+SUSPENDED_ACTIONS = frozenset({
+    "ask", "answer", "comment", "vote", "vote_up", "vote_down", "flag", "accept",
+    "edit_post", "delete_post", "create_tags", "close_reopen",
+})
+
+
+def _allowed(user, action: str, obj):
+    if user is not None and action in SUSPENDED_ACTIONS and user.is_suspended:
+        return False
+    return _RULES[action](user, obj)
+
+
+def suspension_error(user) -> PermissionDenied:
+    """The refusal a suspended user gets: why, and until when."""
+    return PermissionDenied(
+        _l("Your account is suspended until %(until)s UTC: %(reason)s",
+           until=user.suspended_until.strftime("%Y-%m-%d %H:%M"), reason=user.suspension_reason),
+        code="suspended",
+        fields={"suspended_until": user.suspended_until.replace(microsecond=0).isoformat() + "Z"},
+    )
+
+
 def require(user, action: str, obj=None) -> None:
     """Raise PermissionDenied (or PrivilegeRequired) unless `user` may do `action` to `obj`."""
-    result = _RULES[action](user, obj)
+    result = _allowed(user, action, obj)
     if result:
         return
+    if user is not None and action in SUSPENDED_ACTIONS and user.is_suspended:
+        raise suspension_error(user)
     if user is None and action not in ("view_thread", "view_article", "give_feedback"):
         raise PermissionDenied(_l("Please sign in first."), code="login_required")
     if isinstance(result, _Needs):

@@ -77,8 +77,15 @@ def _empty_database():
             tables.append(SEARCH_TABLE)
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log's append-only triggers would refuse the DELETE: lift them meanwhile.
+            triggers = conn.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                conn.execute(text(f"DROP TRIGGER {name}"))
             for name in reversed(tables):
                 conn.execute(text(f"DELETE FROM {name}"))
+            for _name, sql in triggers:
+                conn.execute(text(sql))
 
 
 @pytest.fixture

@@ -43,6 +43,19 @@ def _query(name: str, schema: dict, description: str | None = None) -> dict:
     return param
 
 
+# Paths and schemas that other packages (moderation) add to this document.
+_EXTENSION_PATHS: list = []
+_EXTENSION_SCHEMAS: dict = {}
+
+
+def extend(paths, schemas: dict) -> None:
+    """Add another package's part: `paths` is called like `ticket_paths`, with
+    (_op, _path_param, _PAGE_PARAMS, _WRITE), and returns OpenAPI paths."""
+    _EXTENSION_PATHS.append(paths)
+    _EXTENSION_SCHEMAS.update(schemas)
+    document.cache_clear()
+
+
 THREAD_ID = _path_param("thread_id", {"type": "integer", "minimum": 1})
 POST_ID = _path_param("post_id", {"type": "integer", "minimum": 1})
 USERNAME = _path_param("username", {"type": "string"})
@@ -172,6 +185,8 @@ def _paths() -> dict:
         "/openapi.json": {"get": _op("getOpenApi", "This document", ok=200, schema="OpenApi",
                                      errors=())},
         **ticket_paths(_op, _path_param, _PAGE_PARAMS, _WRITE),
+        **{path: item for extension in _EXTENSION_PATHS
+           for path, item in extension(_op, _path_param, _PAGE_PARAMS, _WRITE).items()},
     }
 
 
@@ -254,6 +269,7 @@ def document(server_url: str) -> dict:
             "schemas": {
                 **SCHEMAS,
                 **TICKET_SCHEMAS,
+                **_EXTENSION_SCHEMAS,
                 "OpenApi": {"type": "object", "description": "An OpenAPI 3.1 document."},
             },
             "responses": _responses(),

@@ -3,7 +3,8 @@ from .boards import Board
 from .kb import Article, ArticleFeedback, ArticleRevision, ArticleSlug
 from .reputation import BadgeAward, ReputationEvent, SerialVote
 from .search import ExternalId, IndexQueueItem, SuggestionClick
-from .threads import Comment, Post, PostRevision, Tag, Thread, Vote, thread_tags
+from .threads import (Comment, CommentRevision, Post, PostRevision, Tag, Thread, Vote, listed,
+                      thread_tags)
 from .tickets import Ticket, TicketAttachment, TicketEvent, TicketMessage
 from .users import ROLES, ApiToken, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "BadgeAward",
     "Board",
     "Comment",
+    "CommentRevision",
     "ExternalId",
     "IndexQueueItem",
     "Post",
@@ -32,5 +34,6 @@ __all__ = [
     "TicketMessage",
     "User",
     "Vote",
+    "listed",
     "thread_tags",
 ]

@@ -51,6 +51,13 @@ class Thread(db.Model):
         ForeignKey("threads.id", ondelete="SET NULL"), index=True
     )
     deleted_at: Mapped[datetime | None]
+    # Hidden by flags or held by spam screening ("flagged" / "held") until a moderator decides.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(String(16))
+    # Set when a moderator merged this thread into another: its URL redirects there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    # Counts close/reopen cycles, so community close votes of a past round stop counting.
+    close_round: Mapped[int] = mapped_column(default=0, server_default="0")
     # Counters kept by the services (the question's score, live answers, views).
     score: Mapped[int] = mapped_column(default=0)
     answer_count: Mapped[int] = mapped_column(default=0)
@@ -62,6 +69,9 @@ class Thread(db.Model):
     board: Mapped[Board] = relationship(foreign_keys=[board_id])
     duplicate_of: Mapped["Thread | None"] = relationship(
         remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
+    merged_into: Mapped["Thread | None"] = relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
     )
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_activity_user: Mapped[User | None] = relationship(foreign_keys=[last_activity_user_id])
@@ -92,6 +102,10 @@ class Thread(db.Model):
     def is_answered(self) -> bool:
         return self.accepted_answer_id is not None
 
+    @property
+    def is_listed(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
+
 
 class Post(db.Model):
     """The question (kind "question", one per thread) or an answer."""
@@ -110,6 +124,8 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None]
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(String(16))
     # An answer posted by staff as a ticket's resolution: shown with a staff badge.
     is_staff_answer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
@@ -124,6 +140,10 @@ class Post(db.Model):
     @property
     def is_accepted(self) -> bool:
         return self.thread.accepted_answer_id == self.id
+
+    @property
+    def is_listed(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
 
 
 class PostRevision(db.Model):
@@ -157,9 +177,32 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(String(16))
 
     post: Mapped[Post] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+
+    @property
+    def is_listed(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
+
+
+class CommentRevision(db.Model):
+    """A comment's earlier text, kept when it is edited (by its author or a moderator)."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
     author: Mapped[User] = relationship()
 
 
@@ -174,3 +217,8 @@ class Vote(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     value: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def listed(model):
+    """SQL condition: a Thread, Post or Comment row that everyone may see (not deleted, not hidden)."""
+    return and_(model.deleted_at.is_(None), model.hidden_at.is_(None))

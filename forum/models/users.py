@@ -27,6 +27,9 @@ class User(db.Model):
     session_salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    # The current suspension, cached from moderation's Suspension rows.
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
 
     # Flask-Login protocol
     is_authenticated = True
@@ -47,6 +50,11 @@ class User(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended users read and sign in, but cannot post, vote, flag or comment."""
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     @property
     def shown_reputation(self) -> int:

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import mail
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import ROLES, ApiToken, Post, Thread, User
+from ..models import ROLES, ApiToken, Post, Thread, User, listed
 from ..timeutil import utcnow
 from ..transactions import transactional
 from . import inputs
@@ -261,12 +261,12 @@ def get_user(username) -> User:
 def user_stats(user: User) -> dict:
     """Answer and accepted-answer counts for a profile."""
     live_answers = select(Post.id).where(
-        Post.author_id == user.id, Post.kind == "answer", Post.deleted_at.is_(None)
+        Post.author_id == user.id, Post.kind == "answer", listed(Post)
     )
     answer_count = db.session.scalar(select(func.count()).select_from(live_answers.subquery()))
     accepted_count = db.session.scalar(
         select(func.count(Thread.id))
         .join(Post, Post.id == Thread.accepted_answer_id)
-        .where(Post.author_id == user.id, Post.deleted_at.is_(None), Thread.deleted_at.is_(None))
+        .where(Post.author_id == user.id, listed(Post), listed(Thread))
     )
     return {"answer_count": answer_count or 0, "accepted_count": accepted_count or 0}

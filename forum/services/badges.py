@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from .. import timeutil
 from ..errors import NotFound
 from ..extensions import db
-from ..models import BadgeAward, Post, Thread, User
+from ..models import BadgeAward, Post, Thread, User, listed
 from . import inputs
 from .pagination import Page, paginate
 
@@ -78,7 +78,7 @@ def accepted_answer_count(user_id: int) -> int:
     return db.session.scalar(
         select(func.count(Thread.id))
         .join(Post, Post.id == Thread.accepted_answer_id)
-        .where(Post.author_id == user_id, Post.deleted_at.is_(None), Thread.deleted_at.is_(None))
+        .where(Post.author_id == user_id, listed(Post), listed(Thread))
     ) or 0
 
 

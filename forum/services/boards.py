@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import Board, Tag, Thread
+from ..models import Board, Tag, Thread, listed
 from ..permissions import require
 from ..transactions import transactional
 from . import inputs
@@ -75,7 +75,7 @@ def list_threads(board: Board, *, sort="active", tag=None, page=1, per_page=30) 
     sort = inputs.choice(sort or "active", "sort", THREAD_SORTS)
     query = (
         select(Thread)
-        .where(Thread.board_id == board.id, Thread.deleted_at.is_(None))
+        .where(Thread.board_id == board.id, listed(Thread))
         .options(
             joinedload(Thread.author),
             joinedload(Thread.last_activity_user),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Conflict
 from ..extensions import db
 from ..links import absolute_url
-from ..models import Post, Thread, Ticket, User
+from ..models import Post, Thread, Ticket, User, listed
 from ..permissions import require
 from ..timeutil import utcnow
 from ..transactions import transactional
@@ -48,7 +48,7 @@ def unresolved_threads(viewer: User | None, sort="age", page: int = 1, per_page:
         select(Thread)
         .where(
             Thread.accepted_answer_id.is_(None),
-            Thread.deleted_at.is_(None),
+            listed(Thread),
             Thread.closed_at.is_(None),
             or_(unanswered, idle),
             ~exists().where(Ticket.source_thread_id == Thread.id),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..extensions import db
-from ..models import Article, IndexQueueItem, Post, Thread
+from ..models import Article, IndexQueueItem, Post, Thread, listed
 from ..rendering import plain_text
 from ..transactions import after_commit, write_transaction
 
@@ -35,7 +35,7 @@ def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
     """Documents for the visible threads among `thread_ids` (question, answers, tags)."""
     threads = db.session.scalars(
         select(Thread)
-        .where(Thread.id.in_(thread_ids), Thread.deleted_at.is_(None))
+        .where(Thread.id.in_(thread_ids), listed(Thread))
         .options(joinedload(Thread.board), selectinload(Thread.tags))
         .order_by(Thread.id)  # the same index order, and so the same ties, on every database
     ).unique().all()
@@ -43,7 +43,7 @@ def thread_documents(thread_ids: list[int]) -> dict[int, search.Document]:
     if texts:
         rows = db.session.execute(
             select(Post.thread_id, Post.body_html)
-            .where(Post.thread_id.in_(list(texts)), Post.deleted_at.is_(None))
+            .where(Post.thread_id.in_(list(texts)), listed(Post))
             .order_by(Post.thread_id, Post.kind.desc(), Post.score.desc(), Post.id)
         )
         for thread_id, body_html in rows:  # the question ("question" > "answer") first
@@ -101,7 +101,7 @@ def _loader(load: Callable, column, visible) -> tuple[Callable, Callable, Callab
 
 # doc_type -> (load documents by id, iterate over every visible id in batches, count them)
 LOADERS: dict[str, tuple[Callable, Callable, Callable]] = {
-    "thread": _loader(thread_documents, Thread.id, Thread.deleted_at.is_(None)),
+    "thread": _loader(thread_documents, Thread.id, listed(Thread)),
     "kb": _loader(article_documents, Article.id, Article.status == "published"),
 }
 

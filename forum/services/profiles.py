@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..models import Post, Thread, User
+from ..models import Post, Thread, User, listed
 from . import accounts, badges, inputs, ledger
 from .pagination import Page, page_args, paginate
 
@@ -39,8 +39,8 @@ def posts_by(user: User, kind: str, page: int = 1, per_page: int = 20) -> Page:
         .where(
             Post.author_id == user.id,
             Post.kind == kind,
-            Post.deleted_at.is_(None),
-            Thread.deleted_at.is_(None),
+            listed(Post),
+            listed(Thread),
         )
         .options(contains_eager(Post.thread))
         .order_by(Post.created_at.desc(), Post.id.desc())
@@ -52,7 +52,7 @@ def question_count(user: User) -> int:
     """How many live questions the user asked."""
     return db.session.scalar(
         select(func.count(Thread.id)).where(
-            Thread.author_id == user.id, Thread.deleted_at.is_(None)
+            Thread.author_id == user.id, listed(Thread)
         )
     ) or 0
 
@@ -64,7 +64,7 @@ def top_answers(user: User, limit: int = TOP_ANSWERS) -> list[Post]:
         .join(Post.thread)
         .where(
             Post.author_id == user.id, Post.kind == "answer", Post.score > 0,
-            Post.deleted_at.is_(None), Thread.deleted_at.is_(None),
+            listed(Post), listed(Thread),
         )
         .options(contains_eager(Post.thread))
         .order_by(Post.score.desc(), Post.created_at.desc(), Post.id.desc())

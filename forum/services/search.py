@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import search
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Article, Board, SuggestionClick, Thread, User
+from ..models import Article, Board, SuggestionClick, Thread, User, listed
 from ..permissions import require
 from ..search.snippets import plain_snippet, to_html
 from ..timeutil import utcnow
@@ -89,7 +89,7 @@ class DeflectionStats:
 def _visible_threads(ids: list[int]) -> dict[int, Thread]:
     rows = db.session.scalars(
         select(Thread)
-        .where(Thread.id.in_(ids), Thread.deleted_at.is_(None))
+        .where(Thread.id.in_(ids), listed(Thread))
         .options(joinedload(Thread.board), selectinload(Thread.tags))
     ).unique()
     return {t.id: t for t in rows}
@@ -257,7 +257,7 @@ def duplicate_hit_rate(limit: int = SIMILAR_LIMIT) -> tuple[int, int]:
     with its title list the original among its `limit` threads? Returns (hits, total)."""
     pairs = db.session.execute(
         select(Thread.id, Thread.title, Thread.duplicate_of_id)
-        .where(Thread.duplicate_of_id.is_not(None), Thread.deleted_at.is_(None))
+        .where(Thread.duplicate_of_id.is_not(None), listed(Thread))
         .order_by(Thread.id)
     ).all()
     hits = 0

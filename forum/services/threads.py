@@ -2,12 +2,12 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote
+from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote, listed
 from ..permissions import can, privilege_error, require, threshold
 from ..rendering import render_markdown
 from ..timeutil import utcnow
@@ -235,9 +235,28 @@ def get_post(post_id, viewer: User | None) -> Post:
     post = db.session.get(Post, _id(post_id), options=[joinedload(Post.thread)])
     if post is None or not can(viewer, "view_thread", post.thread):
         raise NotFound(_l("No such post."))
-    if post.deleted_at and not (viewer and viewer.is_moderator):
+    if not _may_see(viewer, post):
         raise NotFound(_l("No such post."))
     return post
+
+
+def _may_see(viewer: User | None, item: Post | Comment) -> bool:
+    """Moderators see everything; authors also see their own hidden (held or flagged) items."""
+    if viewer is not None and viewer.is_moderator:
+        return True
+    return item.deleted_at is None and (
+        item.hidden_at is None or (viewer is not None and item.author_id == viewer.id)
+    )
+
+
+def _visible_to(viewer: User | None, model):
+    """SQL condition matching `_may_see` for Post or Comment rows."""
+    if viewer is not None and viewer.is_moderator:
+        return true()
+    if viewer is None:
+        return listed(model)
+    return and_(model.deleted_at.is_(None),
+                or_(model.hidden_at.is_(None), model.author_id == viewer.id))
 
 
 def _id(value) -> int:
@@ -272,15 +291,12 @@ class ThreadPage:
 def thread_page(thread_id, viewer: User | None) -> ThreadPage:
     """Load a thread with its posts, comment trees and the viewer's votes."""
     thread = get_thread(thread_id, viewer)
-    show_deleted = viewer is not None and viewer.is_moderator
     posts_query = (
         select(Post, Article)
         .outerjoin(Article, kb.promoted_from_post(viewer))
-        .where(Post.thread_id == thread.id)
+        .where(Post.thread_id == thread.id, _visible_to(viewer, Post))
         .options(joinedload(Post.author), joinedload(Post.edited_by))
     )
-    if not show_deleted:
-        posts_query = posts_query.where(Post.deleted_at.is_(None))
     rows = db.session.execute(posts_query).all()
     posts = [post for post, _article in rows]
     question = next(p for p in posts if p.is_question)
@@ -294,7 +310,7 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
         thread=thread,
         question=question,
         answers=answers,
-        comments=_comment_trees(post_ids, show_deleted),
+        comments=_comment_trees(post_ids, viewer),
         my_votes=_votes_of(viewer, post_ids),
         escalated=ticket is not None,
         ticket_id=ticket.id if ticket is not None and can(viewer, "view_ticket", ticket) else None,
@@ -302,15 +318,13 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
     )
 
 
-def _comment_trees(post_ids: list[int], show_deleted: bool) -> dict[int, list[CommentNode]]:
+def _comment_trees(post_ids: list[int], viewer: User | None) -> dict[int, list[CommentNode]]:
     query = (
         select(Comment)
-        .where(Comment.post_id.in_(post_ids))
+        .where(Comment.post_id.in_(post_ids), _visible_to(viewer, Comment))
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     )
-    if not show_deleted:
-        query = query.where(Comment.deleted_at.is_(None))
     nodes = {c.id: CommentNode(c) for c in db.session.scalars(query)}
     roots: dict[int, list[CommentNode]] = {}
     for node in nodes.values():
@@ -358,10 +372,9 @@ class PostView:
 def post_view(post_id, viewer: User | None) -> PostView:
     """Load a post, its comment trees and the viewer's vote in a fixed number of queries."""
     post = get_post(post_id, viewer)
-    show_deleted = viewer is not None and viewer.is_moderator
     return PostView(
         post=post,
-        comments=_comment_trees([post.id], show_deleted).get(post.id, []),
+        comments=_comment_trees([post.id], viewer).get(post.id, []),
         my_vote=_votes_of(viewer, [post.id]).get(post.id, 0),
     )
 

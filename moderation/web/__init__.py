@@ -1,0 +1,6 @@
+"""Moderation's HTML pages: thin views over `moderation.services`."""
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
+
+# The modules add their routes to `bp`.
