@@ -29,10 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import cli, i18n, security
     from .api import bp as api_bp
+    from .services import views
     from .web import register as register_web
 
     i18n.init_app(app)
     security.init_app(app)
+    views.init_app(app)
     register_web(app)
     moderation.init_app(app)  # before the API blueprint: it adds routes to it
     app.register_blueprint(api_bp)

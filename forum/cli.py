@@ -13,6 +13,7 @@ boards = AppGroup("boards", help="Manage boards.")
 search = AppGroup("search", help="Maintain the search index.")
 reputation = AppGroup("reputation", help="The reputation ledger.")
 importers = AppGroup("import", help="Import content from elsewhere.")
+views = AppGroup("views", help="Buffered thread view counts.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
 askdesk.add_command(reputation)
@@ -20,6 +21,7 @@ askdesk.add_command(cli_support.mail)
 askdesk.add_command(cli_support.tickets)
 askdesk.add_command(search)
 askdesk.add_command(importers)
+askdesk.add_command(views)
 
 
 def _fail(error: DomainError):
@@ -165,6 +167,14 @@ def import_stackexchange(directory, board_slug, source):
     click.echo(f"Imported {report.users} users, {report.questions} questions, "
                f"{report.answers} answers, {report.comments} comments, "
                f"{report.duplicates} duplicate links.")
+
+
+@views.command("flush")
+def flush_views():
+    """Write the buffered view counts to the threads now (a scheduler may run this)."""
+    from .services import views as view_counts
+
+    click.echo(f"Wrote {view_counts.flush()} views.")
 
 
 def init_app(app: Flask) -> None:

@@ -209,12 +209,6 @@ def _posts_of(thread: Thread) -> list[Post]:
     return list(db.session.scalars(select(Post).where(Post.thread_id == thread.id)))
 
 
-@transactional
-def record_view(thread_id: int) -> None:
-    """Count one view of a thread."""
-    increment(Thread, thread_id, view_count=1)
-
-
 # --- reading --------------------------------------------------------------------
 
 def get_thread(thread_id, viewer: User | None) -> Thread:

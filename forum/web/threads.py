@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..errors import Conflict, NotFound, PrivilegeRequired, ValidationError
 from ..extensions import limiter
 from ..permissions import require
-from ..services import boards, inputs, search, threads
+from ..services import boards, inputs, search, threads, views
 from ..services.preview import preview as render_preview
 from . import acting_user
 from .templating import thread_url
@@ -62,10 +62,10 @@ def show(thread_id, slug):
     if slug != page.thread.slug:
         return redirect(thread_url(page.thread), code=301)
     related = search.related(acting_user(), page.thread)
-    # Rendered before the view is counted: that write commits and would expire the page.
+    # Rendered before the view is counted: a due flush commits and would expire the page.
     html = render_template("threads/show.html", page=page, thread=page.thread, related=related)
     if request.method == "GET":  # not HEAD
-        threads.record_view(thread_id)
+        views.record(thread_id)
     return html
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from forum.errors import NotFound, PermissionDenied, PrivilegeRequired, ValidationError
 from forum.extensions import db
 from forum.models import Board, Post, PostRevision, Tag, Thread
-from forum.services import boards, threads
+from forum.services import boards, threads, views
 from tests.factories import make_answer, make_board, make_tags, make_thread, make_user
 from tests.html_safety import unsafe_parts
 
@@ -275,11 +275,30 @@ def test_unknown_thread_ids_are_not_found(app, bad_id):
         threads.get_thread(bad_id, None)
 
 
-def test_record_view_counts(app):
+def test_views_are_buffered_and_flushed_in_one_write(app, count_queries):
+    first, second = make_thread(), make_thread()
+    for thread in (first, second, first):
+        views.record(thread.id)
+    assert _reload(first).view_count == 0
+    with count_queries() as queries:
+        assert views.flush() == 3
+    assert queries.count == 1
+    assert (_reload(first).view_count, _reload(second).view_count) == (2, 1)
+    assert views.flush() == 0
+
+
+def test_views_survive_a_failed_flush(app, monkeypatch):
     thread = make_thread()
-    threads.record_view(thread.id)
-    threads.record_view(thread.id)
-    assert _reload(thread).view_count == 2
+    views.record(thread.id)
+    monkeypatch.setattr(views, "write_transaction", _failing_transaction)
+    with pytest.raises(RuntimeError):
+        views.flush()
+    monkeypatch.undo()
+    assert views.flush() == 1 and _reload(thread).view_count == 1
+
+
+def _failing_transaction():
+    raise RuntimeError("database is down")
 
 
 def test_board_thread_sorts_and_tag_filter(app):

@@ -2,7 +2,7 @@
 
 from forum.extensions import db
 from forum.models import Post, Thread
-from forum.services import threads
+from forum.services import threads, views
 from tests.factories import make_answer, make_board, make_thread, make_user
 from tests.web.helpers import csrf_token, fresh, sign_in, text
 
@@ -103,13 +103,23 @@ def test_thread_bad_ids_are_404(client):
     assert client.get("/p/99999999999999999999999").status_code == 404
 
 
-def test_thread_page_counts_views(client):
+def test_thread_page_counts_views_without_writing_per_view(client, web):
     thread = make_thread()
     url = f"/t/{thread.id}/{thread.slug}"
     client.get(url)
     client.get(url)
     client.get(f"/t/{thread.id}")  # a redirect is not a view
+    assert fresh(Thread, thread.id).view_count == 0  # buffered
+    with web.app_context():
+        assert views.flush() == 2
     assert fresh(Thread, thread.id).view_count == 2
+
+
+def test_buffered_views_are_written_once_the_flush_interval_passed(app, make_app):
+    web = make_app(VIEW_FLUSH_SECONDS=0)
+    thread = make_thread()
+    web.test_client().get(f"/t/{thread.id}/{thread.slug}")
+    assert fresh(Thread, thread.id).view_count == 1
 
 
 def test_thread_page_for_anonymous_visitors(client):
