@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test setup migrate translations extract-messages bench bench-search clean
+.PHONY: run test setup migrate translations extract-messages bench bench-inprocess bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,14 @@ extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__ node_modules' -o forum/translations/messages.pot .
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
 
+# The load benchmark under gunicorn and wrk (Debian package): SIZE=tiny|small|medium|large,
+# DATABASE_URL to run it on PostgreSQL (an empty database: the site is generated into it).
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install --quiet -e '.[prod]'
+	$(BIN)/python bench/run.py --size $(SIZE) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+
+bench-inprocess: setup
+	$(BIN)/python bench/inprocess.py
 
 # SIZE=small|medium|large; BACKEND=whoosh|postgres|both (postgres needs DATABASE_URL, whose schema it drops)
 SIZE ?= small

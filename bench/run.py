@@ -1,107 +1,307 @@
-"""Small reproducible benchmarks: `make bench` (or `.venv/bin/python bench/run.py`).
+"""The load benchmark: Askdesk under gunicorn as in production, measured with wrk, each
+page reported as a share of a bare Flask "hello" served the same way in the same run.
 
-Measures, on a throw-away SQLite database in a temporary instance dir:
-- Markdown render + sanitise of a realistic 2 KB post (the cost paid once per save);
-- the services behind the board page and a thread page with 50 answers;
-- the same pages through the whole Flask stack (test client, no network).
-Results go to stdout; copy them with the command line into bench/RESULTS.md.
+    python bench/run.py --size small
+    python bench/run.py --size large --database-url postgresql+psycopg://postgres@127.0.0.1/bench
+
+The site comes from bench/generate.py (made on first use: a SQLite file in the
+work folder, or the empty PostgreSQL database given) and its Whoosh index from
+`askdesk search reindex`. Both servers run 2 sync workers (`--workers`);
+wrk runs on the same machine for `--duration` seconds per path with
+`--connections` connections. Rate limits are off: they would measure
+themselves. Needs Debian's wrk and gunicorn (`pip install '.[prod]'`).
 """
+import argparse
+import http.cookiejar
+import json
 import os
-import statistics
+import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-POST = """I followed the guide but the **X200** still drops Wi-Fi. Here is what I tried:
+from bench import generate  # noqa: E402
 
-1. Restarted the router and the modem
-2. Changed the channel to 36, then to 44
-3. Updated the firmware to `2.4.1`
+BIN = Path(sys.executable).parent
+ANSWER = ("Try a factory reset: hold the button for ten seconds until the light blinks, "
+          "then set it up again from the app. That fixed the same problem for me.")
 
-```
-wan0: link down (carrier lost)
-wlan1: DFS radar detected on channel 52, switching to 36
-```
-
-The log above repeats every evening. See https://example.com/x200/firmware for the notes,
-and the [support article](https://example.com/kb/dfs) about DFS channels.
-
-| band | channel | width |
-|------|---------|-------|
-| 2.4  | 6       | 20    |
-| 5    | 52      | 80    |
-
-Anything else I can try? ~~Replacing the router~~ is not an option yet.
-""" * 3
+# wrk scripts for the write paths: each request picks another thread or post.
+WRITE_SCRIPT = """
+local counter = 0
+init = function(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6)) end
+request = function()
+  counter = counter + 1
+  local id = math.random(%(first)d, %(last)d)
+  local path = string.format("%(path)s", id)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer %(token)s"}, %(body)s)
+end
+"""
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
-    """Median and p90 milliseconds of `repeat` calls."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
 
 
-def build_site(app):
-    from forum.services import accounts, boards, comments, threads, votes
+# --- the site and the servers --------------------------------------------------------
 
-    users = [accounts.register(f"bench{i}", f"bench{i}@example.com", "bench password 1")
-             for i in range(60)]
-    board = boards.create_board(None, "bench", "Bench", "Benchmark board")
-    first = None
-    for i in range(300):
-        thread = threads.ask_question(users[i % 60], "bench", f"Benchmark question number {i}",
-                                      POST, ["wifi", f"tag{i % 7}"])
-        first = first or thread
-    for i in range(50):
-        answer = threads.post_answer(users[(i + 1) % 60], first.id, POST)
-        votes.cast_vote(users[(i + 2) % 60], answer.id, 1)
-        comments.add_comment(users[(i + 3) % 60], answer.id, "Thanks, that helped a lot!")
-    return board, first
+def prepare_site(size: str, database_url: str, instance: Path) -> None:
+    """Generate the site and its search index unless they exist."""
+    env = _env(database_url, instance)
+    from forum import create_app
+
+    os.environ.update(env)
+    app = create_app()
+    if not _has_users(app):
+        print(f"generating the {size} site ...", flush=True)
+        generate.build(app, size)
+    if not (instance / "search").exists():
+        print("building the search index ...", flush=True)
+        started = time.perf_counter()
+        subprocess.run([str(BIN / "flask"), "--app", "wsgi", "askdesk", "search", "reindex"],
+                       cwd=ROOT, env={**os.environ, **env}, check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"  index built in {time.perf_counter() - started:.0f} s")
+
+
+def _has_users(app) -> bool:
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import User
+
+    with app.app_context():
+        upgrade()
+        return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def _env(database_url: str, instance: Path) -> dict:
+    return {"ASKDESK_DATABASE_URL": database_url, "ASKDESK_INSTANCE_DIR": str(instance),
+            "ASKDESK_RATELIMIT_ENABLED": "0", "ASKDESK_SECRET_KEY": "benchmark-secret-key"}
+
+
+@contextmanager
+def gunicorn(target: str, port: int, workers: int, env: dict):
+    """Serve `target` under gunicorn with the shipped settings; yield its base URL."""
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--workers",
+         str(workers), "--bind", f"127.0.0.1:{port}", target],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(base: str, process) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn stopped: {process.stderr.read()[-2000:]}")
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{base} did not answer")
+
+
+def worker_rss_mb(process) -> list[float]:
+    """Resident memory of the gunicorn workers (the children of the master)."""
+    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(process.pid)],
+                         capture_output=True, text=True).stdout
+    return [int(kb) / 1024 for kb in out.split()]
+
+
+# --- what is measured -----------------------------------------------------------------
+
+@dataclass
+class Targets:
+    board: str
+    last_page: int
+    thread: str
+    article: str
+    threads: int
+    posts: int
+
+
+def pick_targets(app) -> Targets:
+    """A board with many threads, a thread with about 30 answers, an article."""
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Article, Board, Post, Thread
+
+    with app.app_context():
+        board = db.session.scalars(select(Board).order_by(Board.thread_count.desc())).first()
+        thread = db.session.scalars(
+            select(Thread).where(Thread.answer_count >= 30, Thread.deleted_at.is_(None))
+            .order_by(Thread.answer_count, Thread.id)).first()
+        article = db.session.scalars(select(Article).order_by(Article.id)).first()
+        return Targets(
+            board=board.slug, last_page=max(1, -(-board.thread_count // 30)),
+            thread=f"/t/{thread.id}/{thread.slug}", article=article.slug,
+            threads=db.session.scalar(select(func.max(Thread.id))),
+            posts=db.session.scalar(select(func.max(Post.id))),
+        )
+
+
+def sign_in(base: str, login: str, password: str) -> tuple[str, str]:
+    """A session cookie (through the login form, CSRF and all) and an API token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "login": login, "password": password})
+    opener.open(base + "/login", data=data.encode()).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    request = urllib.request.Request(
+        base + "/api/v1/auth/token", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"login": login, "password": password}).encode())
+    api_token = json.load(urllib.request.urlopen(request))["token"]
+    return cookie, api_token
+
+
+def wrk(name: str, url: str, duration: int, connections: int, headers=(), script=None) -> Result:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: .*?timeout (\d+)", out)
+    result = Result(
+        name=name, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50_ms=_ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        p99_ms=_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        errors=int(errors.group(1)) if errors else 0,
+    )
+    if socket_errors:
+        result.errors += int(socket_errors.group(1))
+    print(f"  {name:<34} {result.rps:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+          f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}", flush=True)
+    return result
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def write_script(work: Path, name: str, path: str, first: int, last: int, token: str,
+                 body: dict) -> str:
+    script = work / f"{name}.lua"
+    script.write_text(WRITE_SCRIPT % {
+        "path": path, "first": first, "last": last, "token": token,
+        "body": json.dumps(json.dumps(body)),  # a Lua string literal of the JSON
+    })
+    return str(script)
+
+
+def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
+    cookie, token = sign_in(base, "member10", generate.BENCH_PASSWORD)
+    run = lambda name, path, **kw: wrk(name, base + path, args.duration, args.connections, **kw)  # noqa: E731
+    board = f"/b/{targets.board}"
+    results = [
+        run("home", "/"),
+        run("board page 1", board),
+        run(f"board page {min(2000, targets.last_page)}",
+            f"{board}?page={min(2000, targets.last_page)}"),
+        run("thread page (anonymous)", targets.thread),
+        run("thread page (signed in)", targets.thread, headers=[f"Cookie: {cookie}"]),
+        run("KB home", "/kb"),
+        run("KB article", f"/kb/{targets.article}"),
+        run("/search", "/search?q=wifi+firmware+update"),
+        run("/api/v1/search/similar", "/api/v1/search/similar?title=router+wifi+drops+at+night"),
+    ]
+    writes = {
+        "ask (POST /api/v1/threads)": ("/api/v1/threads", 1, 1, {
+            "board": targets.board, "title": "Router drops wifi every evening after update",
+            "body": ANSWER}),
+        "answer (POST .../answers)": ("/api/v1/threads/%d/answers", 1, targets.threads,
+                                      {"body": ANSWER}),
+        "vote (POST .../vote)": ("/api/v1/posts/%d/vote", 1, targets.posts, {"value": 1}),
+    }
+    for name, (path, first, last, body) in writes.items():
+        script = write_script(work, re.sub(r"\W+", "_", name), path, first, last, token, body)
+        results.append(run(name, "/", script=script))
+    return results
+
+
+def start_time_ms(env: dict) -> float:
+    code = ("import time; t = time.perf_counter(); from forum import create_app; create_app(); "
+            "print((time.perf_counter() - t) * 1000)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def report(results: list[Result], hello: Result, rss: list[float], start_ms: float,
+           args, targets: Targets) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    print(f"\n`python bench/run.py {' '.join(sys.argv[1:])}` at {commit}; "
+          f"{os.cpu_count()} cores; {args.workers} gunicorn sync workers; wrk -t2 "
+          f"-c{args.connections} -d{args.duration}s on the same machine; "
+          f"{targets.threads:,} threads, {targets.posts:,} posts\n")
+    print("| path | requests/s | p50 ms | p99 ms | share of hello | errors |")
+    print("|---|---|---|---|---|---|")
+    for r in [hello, *results]:
+        print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+              f"{r.rps / hello.rps:.0%} | {r.errors} |")
+    print(f"\nworker memory after the run: {', '.join(f'{m:.0f} MB' for m in rss)}; "
+          f"app start: {start_ms:.0f} ms; benchmark process peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def main() -> None:
-    instance = tempfile.mkdtemp(prefix="askdesk-bench-")
-    os.environ["ASKDESK_INSTANCE_DIR"] = instance
-    os.environ["ASKDESK_RATELIMIT_ENABLED"] = "0"
-    from flask_migrate import upgrade
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=generate.SIZES, default="small")
+    parser.add_argument("--database-url")
+    parser.add_argument("--work-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "askdesk-bench")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    work = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    instance = work / f"instance-{args.size}"
+    database_url = args.database_url or f"sqlite:///{work / f'site-{args.size}.sqlite3'}"
+    prepare_site(args.size, database_url, instance)
+    env = _env(database_url, instance)
 
     from forum import create_app
-    from forum.permissions import PRIVILEGE_NAMES
-    from forum.rendering import render_markdown
-    from forum.services import boards as board_service
-    from forum.services import threads as thread_service
 
-    # The generated members vote, comment and tag from the start: no thresholds here.
-    app = create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "PRIVILEGE_THRESHOLDS": dict.fromkeys(PRIVILEGE_NAMES, 1)})
-    with app.app_context():
-        upgrade()
-        board, thread = build_site(app)
-        print(f"post size: {len(POST)} characters")
-        rows = [
-            ("render + sanitise 2 KB post", lambda: render_markdown(POST), 200),
-            ("service: board list (30 of 300 threads)",
-             lambda: board_service.list_threads(board, sort="active"), 200),
-            ("service: thread page (50 answers, 50 comments)",
-             lambda: thread_service.thread_page(thread.id, None), 200),
-        ]
-        client = app.test_client()
-        for label, url in (("HTTP: home", "/"), ("HTTP: board page", f"/b/{board.slug}"),
-                           ("HTTP: thread page (50 answers)", f"/t/{thread.id}/{thread.slug}")):
-            if client.get(url).status_code == 200:
-                rows.append((label, lambda url=url: client.get(url), 200))
-        for label, fn, repeat in rows:
-            fn()  # warm up
-            median, p90 = timed(fn, repeat)
-            print(f"{label:50s} median {median:7.2f} ms   p90 {p90:7.2f} ms")
+    targets = pick_targets(create_app())
+    with gunicorn("bench.hello:app", 8101, args.workers, {}) as (base, _process):
+        hello = wrk("hello (bare Flask)", base + "/", args.duration, args.connections)
+    with gunicorn("wsgi:app", 8100, args.workers, env) as (base, process):
+        results = measure(base, targets, args, work)
+        rss = worker_rss_mb(process)
+    report(results, hello, rss, start_time_ms(env), args, targets)
 
 
 if __name__ == "__main__":
