@@ -94,7 +94,7 @@ def list_threads(board: Board, *, sort="active", tag=None, page=1, per_page=30) 
         "unanswered": [Thread.created_at.desc()],
     }[sort]
     query = query.order_by(Thread.is_pinned.desc(), *order, Thread.id.desc())
-    return paginate(query, page, per_page)
+    return paginate(query, page, per_page, key=Thread.id)
 
 
 def board_page(page: int, per_page: int) -> Page:
