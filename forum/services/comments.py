@@ -53,6 +53,13 @@ def get_comment(comment_id, viewer: User | None) -> Comment:
     return comment
 
 
+def comment_for_edit(editor: User | None, comment_id) -> Comment:
+    """The comment `editor` is about to edit, if they may."""
+    comment = get_comment(comment_id, editor)
+    require(editor, "edit_comment", comment)
+    return comment
+
+
 def _audit_if_moderating(actor: User, comment: Comment, action: str, **values) -> None:
     """A moderator acting on someone else's comment leaves an audit row."""
     if actor.is_moderator and actor.id != comment.author_id:
@@ -62,8 +69,7 @@ def _audit_if_moderating(actor: User, comment: Comment, action: str, **values) -
 @transactional
 def edit_comment(editor: User, comment_id, body, reason: str = "") -> Comment:
     """Change a comment's text; the earlier text is kept as a revision naming its writer."""
-    comment = get_comment(comment_id, editor)
-    require(editor, "edit_comment", comment)
+    comment = comment_for_edit(editor, comment_id)
     body = content.comment_body(body)
     reason = inputs.text(reason, "reason", max_len=300, label=_l("Reason"))
     if body == comment.body:

@@ -47,15 +47,19 @@ class LogFilters:
         target_id = inputs.integer(target_id, "target_id", allow_none=True)
         return cls(action, actor, target_type, target_id)
 
-    def as_args(self) -> dict:
-        """The filters as query-string arguments (for page links)."""
-        return {name: value for name, value in vars(self).items() if value not in ("", None)}
 
 
-def audit_log(moderator: User | None, filters: LogFilters = LogFilters(), page: int = 1,
+FILTER_NAMES = ("action", "actor", "target_type", "target_id")
+
+
+def audit_log(moderator: User | None, raw_filters: dict | None = None, page: int = 1,
               per_page: int = 50) -> Page:
-    """Audit rows matching `filters`, newest first: two queries whatever the page size."""
+    """Audit rows matching the filters (as typed: FILTER_NAMES), newest first.
+
+    Two queries whatever the page size; malformed filters are a ValidationError.
+    """
     require(moderator, "view_audit_log")
+    filters = LogFilters.parse(**{name: (raw_filters or {}).get(name) for name in FILTER_NAMES})
     query = (select(AuditEntry).options(joinedload(AuditEntry.actor))
              .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
     if filters.action:

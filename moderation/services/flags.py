@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Comment, Post, Thread, User
-from forum.permissions import add_rules, can, require
+from forum.permissions import add_rules, require
 from forum.services import inputs
 from forum.services.comments import get_comment
 from forum.services.threads import get_post
@@ -228,8 +228,10 @@ def flag_history(user: User, limit: int = 10) -> FlagHistory:
     return FlagHistory(counts=flag_counts([user.id])[user.id], recent=list(recent))
 
 
-def can_flag(viewer: User | None, item) -> bool:
-    """Whether to offer `viewer` the flag button on a post or comment."""
-    return can(viewer, "flag" if isinstance(item, Post) else "flag_comment", item)
+def flaggable(user: User | None, kind: str, item_id) -> Post | Comment:
+    """The post or comment `user` is about to flag (for the flag form), if they may."""
+    item = get_post(item_id, user) if kind == "post" else get_comment(item_id, user)
+    require(user, "flag" if kind == "post" else "flag_comment", item)
+    return item
 
 
