@@ -16,7 +16,8 @@ def _comment(text="The first version of my comment"):
 
 
 def _actions():
-    return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    return db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "comment")
+                              .order_by(AuditEntry.id)).all()
 
 
 def test_moderator_edit_keeps_the_earlier_text_and_names_the_moderator(app):
@@ -28,7 +29,7 @@ def test_moderator_edit_keeps_the_earlier_text_and_names_the_moderator(app):
     [revision] = comments.comment_revisions(comment.id, moderator)
     assert (revision.body, revision.author_id) == ("The first version of my comment",
                                                    comment.author_id)
-    row = db.session.scalar(select(AuditEntry))
+    row = db.session.scalar(select(AuditEntry).where(AuditEntry.target_type == "comment"))
     assert (row.action, row.reason, row.before, row.after) == (
         "edit", "rude words", {"body": "The first version of my comment"},
         {"body": "A moderated version"})
