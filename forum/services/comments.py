@@ -15,7 +15,7 @@ from ..timeutil import utcnow
 from ..transactions import transactional
 from . import content, inputs
 from .indexing import index_thread
-from .threads import _may_see, _id, get_post
+from .threads import _id, _may_see, get_post
 
 
 @transactional

@@ -1,7 +1,13 @@
 """The OpenAPI description of moderation's endpoints and shapes (moderation/api/flags.py)."""
 from forum.api.openapi import extend
-from forum.api.openapi_schemas import DATE_TIME, ID, NULLABLE_DATE_TIME, page_of, ref
-from forum.api.openapi_schemas import request_object
+from forum.api.openapi_schemas import (
+    DATE_TIME,
+    ID,
+    NULLABLE_DATE_TIME,
+    page_of,
+    ref,
+    request_object,
+)
 from forum.api.openapi_schemas import response_object as obj
 
 from ..models import FLAG_REASONS, FLAG_STATUSES

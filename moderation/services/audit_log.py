@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forum.errors import ValidationError
-from forum.extensions import db
 from forum.models import User
 from forum.permissions import add_rules, require
 from forum.services import inputs

@@ -26,4 +26,4 @@ def _reason_label(reason: str):
 
 
 # The modules add their routes to `bp`.
-from . import comments, flags, log, queue  # noqa: E402,F401
+from . import comments, flags, log, queue  # noqa: F401

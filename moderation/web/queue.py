@@ -6,7 +6,8 @@ from forum.errors import Conflict, ValidationError
 from forum.web import acting_user
 from forum.web.helpers import page_number
 
-from ..services import flags, queue as queue_service
+from ..services import flags
+from ..services import queue as queue_service
 from . import bp
 
 

@@ -171,7 +171,7 @@ def test_accept_keeps_the_item_hidden_and_hides_an_unhidden_one(app):
 
 
 def test_resolve_refuses_non_moderators_and_bad_outcomes(app):
-    answer, moderator, flag = _flagged_answer()
+    _answer, moderator, flag = _flagged_answer()
     with pytest.raises(PermissionDenied):
         flags.resolve_flag(_flagger(), flag.id, "accepted")
     with pytest.raises(ValidationError):
