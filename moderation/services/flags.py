@@ -64,7 +64,7 @@ def _file(user: User, item: Post | Comment, reason, note, duplicate_of) -> Flag:
     reason = inputs.choice(reason, "reason", FLAG_REASONS)
     note = inputs.text(note, "note", max_len=NOTE_MAX, min_len=10 if reason == "other" else 0,
                        label=_l("Note"))
-    duplicate = _duplicate_target(user, item, duplicate_of) if reason == "duplicate" else None
+    duplicate = _duplicate_target(item, duplicate_of) if reason == "duplicate" else None
     kind = visibility.kind_of(item)
     flag = Flag(user_id=user.id, reason=reason, note=note,
                 duplicate_of_id=duplicate.id if duplicate else None,
@@ -78,18 +78,19 @@ def _file(user: User, item: Post | Comment, reason, note, duplicate_of) -> Flag:
     return flag
 
 
-_THREAD_LINK = re.compile(r"(?:^|/)t/(\d{1,18})(?:[/?#]|$)")
+# A thread id (small enough for any database's integer) alone, or in a link to the thread.
+_THREAD_ID = re.compile(r"(?:.*/t/)?(\d{1,9})(?:[/?#].*)?", re.ASCII | re.DOTALL)
 
 
-def _duplicate_target(user: User, item, value) -> Thread:
+def _duplicate_target(item, value) -> Thread:
     """The thread a duplicate flag points to, given as an id or a link to it."""
-    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-    match = _THREAD_LINK.search(text)
-    thread_id = match.group(1) if match else text
-    if not thread_id.isdigit():
+    if type(value) is int:
+        value = str(value)
+    match = _THREAD_ID.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
         raise ValidationError(_l("Give the original thread as a link or a number."),
                               fields={"duplicate_of": "thread link or id required"})
-    thread = db.session.get(Thread, int(thread_id))
+    thread = db.session.get(Thread, int(match.group(1)))
     if thread is None or not thread.is_listed:
         raise ValidationError(_l("There is no such thread."), fields={"duplicate_of": "not found"})
     if thread.id == visibility.thread_of(item).id:

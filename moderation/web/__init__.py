@@ -8,7 +8,8 @@ FLAG_REASONS = (
     ("spam", _l("Spam"), _l("Advertising or links that do not help anyone.")),
     ("offensive", _l("Rude or abusive"), _l("A reasonable person would find it offensive.")),
     ("off_topic", _l("Off-topic"), _l("It does not belong on this board or this thread.")),
-    ("duplicate", _l("Duplicate"), _l("The question was asked and answered before: give the link.")),
+    ("duplicate", _l("Duplicate"),
+     _l("The question was asked and answered before: give the link.")),
     ("other", _l("Needs moderator attention"), _l("Something else: tell the moderators what.")),
 )
 

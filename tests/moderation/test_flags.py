@@ -52,6 +52,9 @@ def test_flag_twice_conflicts_and_keeps_one_flag(app):
     ("duplicate", "", None, "duplicate_of"),
     ("duplicate", "", "not a link", "duplicate_of"),
     ("duplicate", "", 999999, "duplicate_of"),
+    ("duplicate", "", 99999999999999, "duplicate_of"),
+    ("duplicate", "", "²", "duplicate_of"),
+    ("duplicate", "", ["1"], "duplicate_of"),
 ])
 def test_flag_with_bad_input_is_refused_and_stores_nothing(app, reason, note, duplicate_of,
                                                           field):

@@ -70,7 +70,8 @@ def test_approve_a_held_question_publishes_thread_and_search(app):
     assert db.session.get(Thread, thread.id).hidden_reason == "held"
     assert _indexed("quixotically") == 0
     queue.approve(moderator, "post", question.id, "not spam")
-    assert db.session.get(Thread, thread.id).is_listed and db.session.get(Post, question.id).is_listed
+    assert db.session.get(Thread, thread.id).is_listed
+    assert db.session.get(Post, question.id).is_listed
     assert _indexed("quixotically") == 1
     row = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "approve"))
     assert (row.actor_id, row.before, row.reason) == (moderator.id, {"hidden_reason": "held"},
