@@ -123,3 +123,25 @@ def test_log_lists_entries_with_filters(api):
     assert_error(api.get("/moderation/log", user=make_user()), 403)
     assert_error(api.get("/moderation/log"), 401)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == rows
+
+
+def test_responses_match_the_openapi_document(api):
+    from tests.api.test_openapi import _check, _response_schema
+
+    spec = api.get("/openapi.json").get_json()
+    moderator, flagger = make_user(role="moderator"), make_user(reputation=PRIVILEGED)
+    answer = make_answer(make_thread())
+    hold(make_answer(make_thread()))
+    flag = api.post(f"/posts/{answer.id}/flags", user=flagger, json={"reason": "spam"})
+    calls = [
+        ("/posts/{post_id}/flags", "post", 201, flag),
+        ("/moderation/queue", "get", 200, api.get("/moderation/queue", user=moderator)),
+        ("/moderation/flags/{flag_id}/resolve", "post", 200, api.post(
+            f"/moderation/flags/{flag.get_json()['id']}/resolve", user=moderator,
+            json={"outcome": "declined"})),
+        ("/moderation/log", "get", 200, api.get("/moderation/log", user=moderator)),
+    ]
+    for path, method, status, response in calls:
+        assert response.status_code == status, (path, response.get_json())
+        _check(spec, _response_schema(spec, path, method, status), response.get_json(),
+               f"{method.upper()} {path}")
