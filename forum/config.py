@@ -108,4 +108,6 @@ def load_config() -> dict:
         # Overrides of the defaults in forum/services/reputation.py and forum/permissions.py.
         "REPUTATION_RULES": _pairs("ASKDESK_REPUTATION"),
         "PRIVILEGE_THRESHOLDS": _pairs("ASKDESK_PRIVILEGES"),
+        # Pending flags from distinct users that hide a post or comment until a moderator decides.
+        "FLAGS_TO_HIDE": max(_number("ASKDESK_FLAGS_TO_HIDE", 3), 1),
     }

@@ -274,6 +274,38 @@ _RULES = {
     "view_serial_votes": _moderator,
 }
 
+# --- comments: their authors and moderators edit and delete them ---------------------
+
+def _can_edit_comment(user, comment) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.is_moderator:
+        return True
+    return (comment.author_id == user.id and comment.deleted_at is None
+            and _live(comment.post) and not comment.post.thread.is_locked)
+
+
+def _can_flag_comment(user, comment):
+    if not (_signed_in(user) and comment.author_id != user.id and comment.is_listed
+            and _live(comment.post)):
+        return False
+    return _privilege(user, "flag")
+
+
+_RULES.update({
+    "edit_comment": _can_edit_comment,
+    "delete_comment": lambda user, comment: comment.deleted_at is None and _can_edit_comment(
+        user, comment),
+    "restore_comment": _moderator,
+    "flag_comment": _can_flag_comment,
+})
+_MESSAGES.update({
+    "edit_comment": _l("You cannot edit this comment."),
+    "delete_comment": _l("You cannot delete this comment."),
+    "restore_comment": _l("Only moderators can restore comments."),
+    "flag_comment": _l("You cannot flag this comment."),
+})
+
 # --- support tickets: staff run the desk; a requester sees only their own tickets ----
 
 def _can_view_ticket(user, ticket) -> bool:
@@ -321,6 +353,12 @@ _ROLE_PRIVILEGES = {
 _ROLE_ORDER = ("user", "moderator", "staff", "admin")
 
 
+def add_rules(rules: dict, messages: dict) -> None:
+    """Add named rules (and their refusal messages) from another package, e.g. moderation."""
+    _RULES.update(rules)
+    _MESSAGES.update(messages)
+
+
 def can(user, action: str, obj=None) -> bool:
     """Whether `user` (None: anonymous) may do `action` to `obj`."""
     return bool(_allowed(user, action, obj))
@@ -351,8 +389,8 @@ def privilege_error(user, name: str, message=None, fields: dict | None = None):
 
 # What a suspended user may not do: anything that writes content, votes or flags.
 SUSPENDED_ACTIONS = frozenset({
-    "ask", "answer", "comment", "vote", "vote_up", "vote_down", "flag", "accept",
-    "edit_post", "delete_post", "create_tags", "close_reopen",
+    "ask", "answer", "comment", "vote", "vote_up", "vote_down", "flag", "flag_comment", "accept",
+    "edit_post", "delete_post", "edit_comment", "delete_comment", "create_tags", "close_reopen",
 })
 
 

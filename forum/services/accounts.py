@@ -10,6 +10,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from moderation import audit
+
 from .. import mail
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -155,7 +157,11 @@ def set_locale(user: User, locale) -> None:
 def set_role(username, role) -> User:
     """Give a user a role (CLI and admins)."""
     user = get_user(username)
+    before = user.role
     user.role = inputs.choice(role, "role", ROLES)
+    if user.role != before:
+        audit.record(audit.SYSTEM, "set_role", "user", user.id, reason="command line",
+                     before={"role": before}, after={"role": user.role})
     return user
 
 

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from moderation import audit
+
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Board, Tag, Thread, listed
@@ -46,6 +48,9 @@ def create_board(actor, slug, name, description="", parent=None, position=None) 
     )
     db.session.add(board)
     db.session.flush()
+    audit.record(actor, "create", "board", board.id,
+                 reason="" if actor is not None else "command line",
+                 after={"slug": slug, "name": name, "parent": parent_board and parent_board.slug})
     return board
 
 

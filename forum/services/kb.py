@@ -10,6 +10,8 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from moderation import audit
+
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, ArticleRevision, ArticleSlug, Board, Post, User
@@ -129,7 +131,10 @@ def create_article(author: User, title, body, board, kind="article") -> Article:
     """Write a new draft article in a product area."""
     require(author, "write_kb")
     title, body = content.title(title), article_body(body)
-    return new_article(author, title, body, _board(board), article_kind(kind))
+    article = new_article(author, title, body, _board(board), article_kind(kind))
+    audit.record(author, "create", "article", article.id,
+                 after={"slug": article.slug, "title": title, "status": "draft"})
+    return article
 
 
 @transactional
@@ -157,16 +162,20 @@ def restore_revision(editor: User, slug, number) -> Article:
     if old is None:
         raise NotFound(_l("No such revision."))
     summary = str(_l("Restored version %(number)s", number=number))
-    _save(article, editor, old.title, old.body, article.kind, article.board, summary)
+    _save(article, editor, old.title, old.body, article.kind, article.board, summary,
+          action="restore_revision")
     index_article(article.id)
     return article
 
 
 def _save(article: Article, editor: User, title: str, body: str, kind: str, board: Board,
-          summary: str) -> None:
+          summary: str, action: str = "edit") -> None:
     if (title, body, kind, board.id) == (article.title, article.body, article.kind,
                                          article.board_id):
         return
+    audit.record(editor, action, "article", article.id,
+                 before={"revision": article.revision_count},
+                 after={"revision": article.revision_count + 1})
     now = utcnow()
     if title != article.title:
         _rename(article, title)
@@ -188,6 +197,8 @@ def publish_article(actor: User, slug) -> Article:
     require(actor, "write_kb")
     article = _for_write(slug)
     if article.status != "published":
+        audit.record(actor, "publish", "article", article.id, before={"status": article.status},
+                     after={"status": "published"})
         article.status, article.published_at = "published", utcnow()
         article.archived_at = article.replacement_id = None
     index_article(article.id)
@@ -205,6 +216,8 @@ def archive_article(actor: User, slug, replacement=None) -> Article:
         if successor is None or successor.id == article.id or not successor.is_published:
             raise ValidationError(_l("The replacement must be another published article."),
                                   fields={"replacement": "not a published article"})
+    audit.record(actor, "archive", "article", article.id, before={"status": article.status},
+                 after={"status": "archived", "replacement": successor.slug if successor else None})
     article.status, article.archived_at = "archived", utcnow()
     article.replacement_id = successor.id if successor else None
     index_article(article.id)  # out of the index: readers no longer find it

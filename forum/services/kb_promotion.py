@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from moderation import audit
+
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import Article, Post, PostRevision, User
@@ -94,6 +96,7 @@ def promote_answer(staff: User, post_id, title=None) -> Article:
     if answer.author_id != staff.id:  # as with accepting: one's own answer earns nothing
         reputation.record_promotion(answer, staff)
     badges.award(answer.author_id, "promoted_to_kb", post=answer)
+    audit.record(staff, "promote", "post", answer.id, after={"article": article.slug})
     return article
 
 

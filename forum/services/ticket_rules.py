@@ -9,6 +9,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from moderation import audit
+
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Ticket, TicketEvent, User
@@ -73,8 +75,17 @@ def assignee(value) -> User | None:
     return user
 
 
+# Changes that staff make to a ticket, also written to the audit log.
+AUDITED_CHANGES = ("status", "priority", "category", "assignee", "escalated", "resolution")
+
+
 def record(ticket: Ticket, actor: User | None, kind: str, old=None, new=None, *, when) -> None:
-    """Append one change to the ticket's history and mark the ticket updated."""
+    """Append one change to the ticket's history and mark the ticket updated;
+    a staff member's change is also an audit row."""
+    if actor is not None and actor.is_staff and kind in AUDITED_CHANGES:
+        audit.record(actor, f"ticket_{kind}", "ticket", ticket.id,
+                     before=None if old is None else {kind: old},
+                     after=None if new is None else {kind: new})
     db.session.add(TicketEvent(
         ticket_id=ticket.id, actor_id=actor.id if actor else None, kind=kind,
         old_value=None if old is None else str(old)[:100],
