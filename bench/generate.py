@@ -439,7 +439,14 @@ class Generator:
             "WHERE thread_tags.tag_id = tags.id)"))
         if self.db.engine.dialect.name == "postgresql":
             self._reset_sequences()
-        self.db.session.execute(text("ANALYZE"))
+            self.db.session.commit()
+            # VACUUM sets the visibility map: without it index-only scans read the heap
+            # and the planner avoids them, as no long-lived site would.
+            with self.db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            self.db.session.execute(text("ANALYZE"))
 
     def _reset_sequences(self) -> None:
         from sqlalchemy import text

@@ -30,7 +30,7 @@ class Tag(db.Model):
 def _listed_index(name: str, *columns: str) -> Index:
     """An index of a board's listed threads in one sort's order (pinned first): a board
     page reads its 30 rows straight from it and counts the board from it, on SQLite and
-    PostgreSQL (see docs/query-plans.md)."""
+    PostgreSQL (bench/QUERY-PLANS.md)."""
     listed_only = text("deleted_at IS NULL AND hidden_at IS NULL")
     return Index(name, "board_id", *columns, "id", sqlite_where=listed_only,
                  postgresql_where=listed_only)
