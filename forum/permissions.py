@@ -274,6 +274,12 @@ _RULES = {
     "view_serial_votes": _moderator,
 }
 
+def add_rules(rules: dict, messages: dict) -> None:
+    """Register another package's named rules (moderation's), so they are checked here too."""
+    _RULES.update(rules)
+    _MESSAGES.update(messages)
+
+
 # --- support tickets: staff run the desk; a requester sees only their own tickets ----
 
 def _can_view_ticket(user, ticket) -> bool:

@@ -2,3 +2,4 @@
 blueprint, so they share its bearer-token auth, JSON errors and OpenAPI document."""
 
 # The modules add their routes to forum.api.bp and their paths to its OpenAPI document.
+from . import users  # noqa: E402,F401
