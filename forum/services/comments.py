@@ -1,6 +1,8 @@
 """Comments on posts, threaded by replying to another comment."""
 from flask_babel import lazy_gettext as _l
 
+from moderation import screening
+
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Comment, User
@@ -23,6 +25,7 @@ def add_comment(author: User, post_id, body, parent_id=None) -> Comment:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id or parent.deleted_at:
             raise NotFound(_l("No such comment on this post."), fields={"parent_id": "not found"})
+    verdict = screening.screen(author, body, kind="comment", thread_id=post.thread_id)
     now = utcnow()
     comment = Comment(
         post_id=post.id, parent_id=parent_id, author_id=author.id, body=body,
@@ -32,4 +35,6 @@ def add_comment(author: User, post_id, body, parent_id=None) -> Comment:
     post.thread.last_activity_at = now
     post.thread.last_activity_user_id = author.id
     db.session.flush()
+    if verdict.held:
+        screening.hold(comment, verdict.reasons)
     return comment

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("moderation", __name__)
 
 # The modules add their routes to `bp`.
-from . import banners, users  # noqa: E402,F401
+from . import banners, screening, users  # noqa: E402,F401
