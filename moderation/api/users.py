@@ -55,7 +55,8 @@ _SCHEMAS = {
 def _paths(op, path_param, _page_params, write_errors) -> dict:
     return {"/users/{username}/suspend": {"post": op(
         "suspendUser", "Suspend a member until a time, with a reason (moderators)", ok=200,
-        schema="Suspension", body="NewSuspension", params=[path_param("username", {"type": "string"})],
+        schema="Suspension", body="NewSuspension",
+        params=[path_param("username", {"type": "string"})],
         auth=True, errors=write_errors,
         description="403 for non-moderators, and for a member of the moderator's role or "
                     "above (or themselves); 404 for an unknown member; 422 when `until` is "

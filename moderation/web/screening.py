@@ -15,7 +15,8 @@ def screening_terms_page():
     user = acting_user()
     if request.method == "POST":
         try:
-            term = screening_terms.add_term(user, request.form.get("kind"), request.form.get("value"))
+            term = screening_terms.add_term(user, request.form.get("kind"),
+                                            request.form.get("value"))
         except (ValidationError, Conflict) as error:
             terms = screening_terms.list_terms(user)
             return render_template("moderation/screening.html", terms=terms, form=request.form,

@@ -187,3 +187,19 @@ def test_api_suspend_errors(api, client):
     assert_error(bad, 400)
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Suspension.id))) == 0
+
+
+def test_injection_strings_as_member_names_are_plain_404s(client, api):
+    from urllib.parse import quote
+
+    from tests.conftest import shared_path
+
+    lines = shared_path("data", "sqli-payloads", "Generic_Fuzz.txt").read_text(
+        encoding="utf-8", errors="replace").splitlines()
+    moderator = make_user(role="moderator")
+    body = {"until": _future(days=1), "reason": "Spam"}
+    login(client, moderator)
+    for payload in filter(None, (line.strip() for line in lines)):
+        name = quote(payload, safe="")
+        assert client.get(f"/moderation/users/{name}").status_code == 404, payload
+        assert api.post(f"/users/{name}/suspend", user=moderator, json=body).status_code == 404

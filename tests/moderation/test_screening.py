@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from forum.errors import ValidationError
 from forum.extensions import db
-from forum.models import Comment, Post, Thread, User
+from forum.models import Comment, Post, Thread
 from forum.services import comments, threads
 from forum.timeutil import utcnow
 from forum.transactions import write_transaction
