@@ -138,6 +138,8 @@ def test_held_posts_are_invisible_to_others_until_approved(client):
         assert [a["id"] for a in page["answers"]] == []
         assert_error(api.get(f"/posts/{held.id}", user=user), 404)
         assert_error(api.get(f"/threads/{held_thread.id}", user=user), 404)
+        listed = api.get(f"/boards/{held_thread.board.slug}/threads", user=user).get_json()
+        assert held_thread.id not in [t["id"] for t in listed["items"]]
     own = api.get(f"/threads/{thread.id}", user=author).get_json()
     assert [(a["id"], a["is_held"]) for a in own["answers"]] == [(held.id, True)]
     assert api.get(f"/threads/{held_thread.id}", user=author).status_code == 200
