@@ -171,7 +171,7 @@ def test_delete_spammer_removes_everything_and_restore_brings_it_back_exactly(ap
     moderator = make_user(role="moderator")
     spammer, victim, own, other, spam_answer = _spam_world()
     db.session.expire_all()
-    before = _snapshot(spammer, victim, *db.session.scalars(select(User)))
+    before = _snapshot(spammer, victim, *db.session.scalars(select(User).order_by(User.id)))
     removed = spammers.delete_spammer(moderator, spammer.username, "Shop spam")
     db.session.expire_all()
     assert db.session.get(Thread, own.id).deleted_at is not None
@@ -187,7 +187,7 @@ def test_delete_spammer_removes_everything_and_restore_brings_it_back_exactly(ap
 
     spammers.restore_spammer(moderator, spammer.username, "Mistake")
     db.session.expire_all()
-    assert _snapshot(spammer, victim, *db.session.scalars(select(User))) == before
+    assert _snapshot(spammer, victim, *db.session.scalars(select(User).order_by(User.id))) == before
     assert [a.action for a in _audit("delete_spammer") + _audit("restore_spammer")] == [
         "delete_spammer", "restore_spammer"]
     with pytest.raises(Conflict):
