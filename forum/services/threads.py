@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-
-from moderation import screening
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
+
+from moderation import screening
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db

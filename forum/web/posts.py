@@ -47,8 +47,7 @@ def comment(post_id):
         failed = {"post_id": post_id, "parent_id": form.get("parent_id") or "",
                   "body": form.get("body", ""), "error": error}
         return render_thread_with_error(thread_id, error, failed_comment=failed)
-    if new.hidden_reason == "held":
-        flash_posted(new, "")
+    flash_posted(new)
     return redirect(url_for("posts.permalink", post_id=post_id, comment=new.id))
 
 

@@ -69,12 +69,12 @@ def show(thread_id, slug):
     return html
 
 
-def flash_posted(item, message) -> None:
+def flash_posted(item, message=None) -> None:
     """Say the item is posted, or politely that it waits for review (held by screening)."""
     if item.hidden_reason == "held":
         flash(_("Thank you! Your post will appear once a moderator has looked at it: our spam "
                 "filter asked for a second opinion."), "info")
-    else:
+    elif message:
         flash(message, "success")
 
 

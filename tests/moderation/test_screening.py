@@ -231,3 +231,22 @@ def test_attack_strings_from_a_new_member_never_publish_executable_markup(app):
     assert problems == {}
     page = Api(app.test_client()).get(f"/posts/{post.id}").get_json()
     assert all(not unsafe_parts(c["body_html"]) for c in page["comments"])
+
+
+@pytest.mark.parametrize("where", ["ask", "comment"])
+def test_page_says_a_question_or_comment_is_held(client, where):
+    _block("word", "casino")
+    author = make_user()
+    login(client, author)
+    if where == "ask":
+        board = make_board()
+        response = client.post("/ask", data={"board": board.slug,
+                                             "title": "Which casino accepts my card here?",
+                                             "body": "Asking for the best bonus around here."},
+                               follow_redirects=True)
+    else:
+        post = make_answer(make_thread(), author)
+        response = client.post(f"/p/{post.id}/comments", data={"body": "casino codes inside"},
+                               follow_redirects=True)
+    assert response.status_code == 200
+    assert "once a moderator has looked at it" in response.get_data(as_text=True)
