@@ -79,6 +79,20 @@ def load_config() -> dict:
         "RATELIMIT_ENABLED": _flag("ASKDESK_RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Posting limits (moderation/screening.py), in Flask-Limiter's notation; the NEW_
+        # ones apply on top while a member is new, the others to everyone but moderators.
+        "POST_LIMIT_NEW_THREADS": os.environ.get("ASKDESK_POST_LIMIT_NEW_THREADS",
+                                                 "1 per 5 minutes"),
+        "POST_LIMIT_NEW_REPLIES": os.environ.get("ASKDESK_POST_LIMIT_NEW_REPLIES",
+                                                 "1 per 30 seconds"),
+        "POST_LIMIT_THREADS": os.environ.get("ASKDESK_POST_LIMIT_THREADS", "10 per hour"),
+        "POST_LIMIT_REPLIES": os.environ.get("ASKDESK_POST_LIMIT_REPLIES", "60 per hour"),
+        # Spam screening: who counts as new, how many links they may post, what is held.
+        "SCREENING_NEW_USER_REPUTATION": _number("ASKDESK_SCREENING_NEW_USER_REPUTATION", 10),
+        "SCREENING_NEW_USER_HOURS": _number("ASKDESK_SCREENING_NEW_USER_HOURS", 24),
+        "SCREENING_NEW_USER_MAX_LINKS": _number("ASKDESK_SCREENING_NEW_USER_MAX_LINKS", 2),
+        "SCREENING_HOLD_LINKS": _number("ASKDESK_SCREENING_HOLD_LINKS", 5),
+        "SCREENING_DUPLICATE_HOURS": _number("ASKDESK_SCREENING_DUPLICATE_HOURS", 72),
         "SMTP_URL": os.environ.get("ASKDESK_SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("ASKDESK_MAIL_FROM", "Askdesk <noreply@askdesk.local>"),
         "SITE_NAME": os.environ.get("ASKDESK_SITE_NAME", "Askdesk"),

@@ -306,6 +306,7 @@ _MESSAGES.update({
     "flag_comment": _l("You cannot flag this comment."),
 })
 
+
 # --- support tickets: staff run the desk; a requester sees only their own tickets ----
 
 def _can_view_ticket(user, ticket) -> bool:

@@ -75,9 +75,11 @@ def make_thread(author=None, board=None, *, title=None, body=None, tags=None):
 
 
 def make_answer(thread, author=None, *, body=None):
+    # A numbered body: spam screening holds the same text posted again in another thread.
     author = author or make_user()
+    n = next(_seq)
     return threads.post_answer(
-        author, thread.id, body or "Hold the reset button for ten seconds, then retry."
+        author, thread.id, body or f"Hold the reset button for ten seconds, then retry ({n})."
     )
 
 

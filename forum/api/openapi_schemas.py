@@ -145,6 +145,9 @@ SCHEMAS = {
         "is_staff_answer": {"type": "boolean",
                             "description": "Posted by staff as a support ticket's resolution."},
         "is_deleted": {"type": "boolean", "description": "Only moderators see deleted posts."},
+        "is_held": {"type": "boolean", "description": (
+            "Held by spam screening until a moderator approves it: only its author and "
+            "moderators see it meanwhile.")},
         "my_vote": {"type": "integer", "enum": [-1, 0, 1],
                     "description": "The caller's vote; 0 for none or anonymous."},
         "comments": {"type": "array", "items": ref("Comment"),
@@ -160,6 +163,9 @@ SCHEMAS = {
         "body": {"type": "string", "description": "Markdown source."},
         "body_html": {"type": "string", "description": "Sanitised HTML."},
         "is_deleted": {"type": "boolean", "description": "Only moderators see deleted comments."},
+        "is_held": {"type": "boolean", "description": (
+            "Held by spam screening until a moderator approves it: only its author and "
+            "moderators see it meanwhile.")},
         "created_at": DATE_TIME,
     }),
     "Revision": response_object("One saved version of a post; number 1 is the original.", {

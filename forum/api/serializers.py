@@ -139,6 +139,7 @@ def post_json(post: Post, comment_trees: list[CommentNode], my_vote: int) -> dic
         "is_accepted": post.thread.accepted_answer_id == post.id,
         "is_staff_answer": post.is_staff_answer,
         "is_deleted": post.deleted_at is not None,
+        "is_held": post.hidden_reason == "held",
         "my_vote": my_vote,
         "comments": [comment_json(c) for c in flatten_comments(comment_trees)],
         "created_at": isoformat(post.created_at),
@@ -167,6 +168,7 @@ def comment_json(comment: Comment) -> dict:
         "body": comment.body,
         "body_html": comment.body_html,
         "is_deleted": comment.deleted_at is not None,
+        "is_held": comment.hidden_reason == "held",
         "created_at": isoformat(comment.created_at),
     }
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from moderation import audit
+from moderation import audit, screening
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
@@ -29,6 +29,7 @@ def add_comment(author: User, post_id, body, parent_id=None) -> Comment:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id or parent.deleted_at:
             raise NotFound(_l("No such comment on this post."), fields={"parent_id": "not found"})
+    verdict = screening.screen(author, body, kind="comment", thread_id=post.thread_id)
     now = utcnow()
     comment = Comment(
         post_id=post.id, parent_id=parent_id, author_id=author.id, body=body,
@@ -38,6 +39,8 @@ def add_comment(author: User, post_id, body, parent_id=None) -> Comment:
     post.thread.last_activity_at = now
     post.thread.last_activity_user_id = author.id
     db.session.flush()
+    if verdict.held:
+        screening.hold(comment, verdict.reasons)
     return comment
 
 

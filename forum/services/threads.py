@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from moderation import screening
+
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote, listed
@@ -53,6 +55,7 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
     body = content.body(body)
     names = content.tag_names(tags)
     _check_new_tags(author, content.new_tag_names(names))
+    verdict = screening.screen(author, body, kind="thread", title=title)
     tag_rows = content.tags_for(names)
     now = utcnow()
     thread = Thread(
@@ -61,7 +64,9 @@ def ask_question(author: User, board_slug, title, body, tags=None) -> Thread:
     )
     db.session.add(thread)
     db.session.flush()
-    _new_post(thread, author, "question", body, title=title)
+    question = _new_post(thread, author, "question", body, title=title)
+    if verdict.held:
+        screening.hold(question, verdict.reasons)
     for tag in tag_rows:
         increment(Tag, tag.id, thread_count=1)
     increment(Board, board.id, thread_count=1)
@@ -90,7 +95,11 @@ def post_answer(author: User, thread_id, body) -> Post:
     """Answer a thread."""
     thread = get_thread(thread_id, author)
     require(author, "answer", thread)
-    post = _new_post(thread, author, "answer", content.body(body))
+    body = content.body(body)
+    verdict = screening.screen(author, body, kind="answer", thread_id=thread.id)
+    post = _new_post(thread, author, "answer", body)
+    if verdict.held:
+        screening.hold(post, verdict.reasons)
     increment(Thread, thread.id, answer_count=1)
     _touch(thread, author, post.created_at)
     index_thread(thread.id)
@@ -113,6 +122,8 @@ def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
         raise ValidationError(_l("Only a question has a title."), fields={"title": "not a question"})
     if body == post.body and new_title == thread.title:
         return post
+    verdict = screening.screen(editor, body, kind="edit", thread_id=thread.id,
+                               title=new_title if post.is_question else "")
     number = db.session.scalar(
         select(func.max(PostRevision.number)).where(PostRevision.post_id == post.id)
     )
@@ -126,6 +137,8 @@ def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
     post.edited_at, post.edited_by_id = now, editor.id
     if post.is_question:
         thread.title, thread.slug = new_title, content.slugify(new_title)
+    if verdict.held:
+        screening.hold(post, verdict.reasons)
     _touch(thread, editor, now)
     index_thread(thread.id)
     return post

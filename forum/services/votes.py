@@ -1,4 +1,6 @@
 """Votes on posts: one per user per post, changeable, never on one's own."""
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -67,6 +69,30 @@ def remove_votes_of(actor: User, user: User) -> int:
         db.session.delete(vote)
         removed += 1
     return removed
+
+
+@transactional
+def restore_votes(actor: User, user: User, cast: list[tuple[int, int, datetime]]) -> int:
+    """Put back votes that `remove_votes_of` removed, as (post_id, value, created_at).
+
+    Restoring a deleted spammer uses it: each vote earns again exactly what it
+    earned before it was removed (the ledger's latest grant, never re-capped).
+    Votes whose post is gone or that were cast again meanwhile are skipped.
+    Returns how many votes came back.
+    """
+    require(actor, "remove_votes")
+    restored: list[Post] = []
+    for post_id, value, created_at in cast:
+        post = db.session.get(Post, post_id)
+        if post is None or _existing_vote(user, post) is not None:
+            continue
+        db.session.add(Vote(user_id=user.id, post_id=post.id, value=value,
+                            created_at=created_at))
+        _add_score(post, value)
+        restored.append(post)
+    db.session.flush()
+    reputation.settle_posts(restored, actor, "vote_restored")
+    return len(restored)
 
 
 def _existing_vote(voter: User, post: Post) -> Vote | None:

@@ -2,14 +2,14 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import ValidationError
+from ..errors import RateLimited, ValidationError
 from ..extensions import limiter
 from ..services import comments, editing, inputs, threads, votes
 from . import acting_user
 from .diffs import revision_views
 from .helpers import wants_json
 from .templating import thread_url
-from .threads import render_thread_with_error
+from .threads import flash_posted, render_thread_with_error
 
 bp = Blueprint("posts", __name__)
 
@@ -42,11 +42,12 @@ def comment(post_id):
     form = request.form
     try:
         new = comments.add_comment(user, post_id, form.get("body"), form.get("parent_id") or None)
-    except ValidationError as error:
+    except (ValidationError, RateLimited) as error:
         thread_id = threads.get_post(post_id, user).thread_id
         failed = {"post_id": post_id, "parent_id": form.get("parent_id") or "",
                   "body": form.get("body", ""), "error": error}
-        return render_thread_with_error(thread_id, failed_comment=failed)
+        return render_thread_with_error(thread_id, error, failed_comment=failed)
+    flash_posted(new)
     return redirect(url_for("posts.permalink", post_id=post_id, comment=new.id))
 
 
@@ -61,12 +62,12 @@ def edit(post_id):
         return render_template("posts/edit.html", post=post, form=form)
     form = request.form
     try:
-        threads.edit_post(user, post_id, form.get("body"), form.get("title"),
-                          form.get("edit_summary"))
+        post = threads.edit_post(user, post_id, form.get("body"), form.get("title"),
+                                 form.get("edit_summary"))
     except ValidationError as error:
         post = editing.post_for_edit(user, post_id)
         return render_template("posts/edit.html", post=post, form=form, error=error), 422
-    flash(_("Your edit is saved."), "success")
+    flash_posted(post, _("Your edit is saved."))
     return redirect(url_for("posts.permalink", post_id=post_id))
 
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import Conflict, NotFound, PrivilegeRequired, ValidationError
+from ..errors import Conflict, NotFound, PrivilegeRequired, RateLimited, ValidationError
 from ..extensions import limiter
 from ..permissions import require
 from ..services import boards, inputs, search, threads, views
@@ -42,15 +42,15 @@ def ask(board_slug=None):
         thread = threads.ask_question(
             user, form.get("board"), form.get("title"), form.get("body"), form.get("tags"),
         )
-    except (ValidationError, Conflict, NotFound, PrivilegeRequired) as error:
+    except (ValidationError, Conflict, NotFound, PrivilegeRequired, RateLimited) as error:
         if isinstance(error, NotFound) and not form.get("board"):
             error = ValidationError(_("Choose a board."), fields={"board": "required"})
         elif isinstance(error, NotFound):
             error = ValidationError(error.message, fields={"board": "not found"})
-        status = error.status if isinstance(error, PrivilegeRequired) else 422
+        status = error.status if isinstance(error, (PrivilegeRequired, RateLimited)) else 422
         return render_template("threads/ask.html", form=form, choices=choices,
-                               error=error), status
-    flash(_("Your question is posted."), "success")
+                               error=error), status, retry_header(error)
+    flash_posted(thread, _("Your question is posted."))
     return redirect(thread_url(thread))
 
 
@@ -69,10 +69,26 @@ def show(thread_id, slug):
     return html
 
 
-def render_thread_with_error(thread_id, **context):
-    """The thread page again, with a failed answer or comment form filled in (422)."""
+def flash_posted(item, message=None) -> None:
+    """Say the item is posted, or politely that it waits for review (held by screening)."""
+    if item.hidden_reason == "held":
+        flash(_("Thank you! Your post will appear once a moderator has looked at it: our spam "
+                "filter asked for a second opinion."), "info")
+    elif message:
+        flash(message, "success")
+
+
+def retry_header(error) -> dict:
+    """Retry-After for a refusal by the posting limits."""
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+
+
+def render_thread_with_error(thread_id, error, **context):
+    """The thread page again, with a failed answer or comment form filled in (422, or 429
+    when the author posts too fast)."""
     page = threads.thread_page(thread_id, acting_user())
-    return render_template("threads/show.html", page=page, thread=page.thread, **context), 422
+    html = render_template("threads/show.html", page=page, thread=page.thread, **context)
+    return html, error.status if isinstance(error, RateLimited) else 422, retry_header(error)
 
 
 @bp.route("/t/<int:thread_id>/answer", methods=["POST"])
@@ -81,9 +97,10 @@ def answer(thread_id):
     """Post an answer."""
     try:
         post = threads.post_answer(acting_user(), thread_id, request.form.get("body"))
-    except ValidationError as error:
-        return render_thread_with_error(thread_id, answer_form=request.form, answer_error=error)
-    flash(_("Your answer is posted."), "success")
+    except (ValidationError, RateLimited) as error:
+        return render_thread_with_error(thread_id, error, answer_form=request.form,
+                                        answer_error=error)
+    flash_posted(post, _("Your answer is posted."))
     return redirect(url_for("posts.permalink", post_id=post.id))
 
 

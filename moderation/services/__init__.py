@@ -1,1 +1,1 @@
-"""Moderation's domain operations; each takes the acting user first."""
+"""Moderation's domain operations: each takes the acting user first and runs in one transaction."""

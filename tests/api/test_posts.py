@@ -10,9 +10,9 @@ from tests.factories import make_answer, make_thread, make_user, make_voter
 
 POST_FIELDS = {"id", "thread_id", "kind", "author", "body", "body_html", "score", "is_accepted",
                "is_staff_answer",
-               "is_deleted", "my_vote", "comments", "created_at", "edited_at"}
+               "is_deleted", "is_held", "my_vote", "comments", "created_at", "edited_at"}
 COMMENT_FIELDS = {"id", "post_id", "parent_id", "author", "body", "body_html", "is_deleted",
-                  "created_at"}
+                  "is_held", "created_at"}
 NEW_BODY = "An edited body that is certainly long enough."
 
 
