@@ -60,7 +60,8 @@ def test_article_page_runs_the_same_queries_small_and_large(client, count_querie
     counts = [_queries(client, count_queries, f"/kb/{slug}") for slug in slugs]
     assert counts[0] == counts[1], counts
     assert max(counts) <= 12, counts
-    assert _queries(client, count_queries, f"/kb/b/{board_slug}") <= 6
+    # Staff are moderators: the header counts their review queue (one query more).
+    assert _queries(client, count_queries, f"/kb/b/{board_slug}") <= 7
 
 
 def test_thread_page_with_promoted_answers_runs_fixed_queries(client, count_queries):
