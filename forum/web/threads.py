@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..errors import Conflict, NotFound, PrivilegeRequired, ValidationError
 from ..extensions import limiter
+from ..models import Thread
 from ..permissions import require
 from ..services import boards, inputs, search, threads, views
 from ..services.preview import preview as render_preview
@@ -11,6 +12,21 @@ from . import acting_user
 from .templating import thread_url
 
 bp = Blueprint("threads", __name__)
+
+# Other packages' parts of the thread page (moderation's tools and banners): each is
+# called with (page, viewer) and returns more template context.
+_PAGE_PARTS: list = []
+
+
+def extend_page(part) -> None:
+    """Add a part to the thread page: `part(page, viewer)` returns template context."""
+    _PAGE_PARTS.append(part)
+
+
+def _render_page(page, viewer, **context) -> str:
+    for part in _PAGE_PARTS:
+        context.update(part(page, viewer))
+    return render_template("threads/show.html", page=page, thread=page.thread, **context)
 
 
 def board_choices(all_boards) -> list[tuple[str, str]]:
@@ -57,22 +73,25 @@ def ask(board_slug=None):
 @bp.route("/t/<int:thread_id>", defaults={"slug": None})
 @bp.route("/t/<int:thread_id>/<slug>")
 def show(thread_id, slug):
-    """The thread page; other spellings of its address redirect to the canonical one."""
-    page = threads.thread_page(thread_id, acting_user())
+    """The thread page; other spellings of its address, and merged threads, redirect (301)."""
+    viewer = acting_user()
+    page = threads.page_or_merge_target(thread_id, viewer)
+    if isinstance(page, Thread):  # the thread was merged into this one
+        return redirect(thread_url(page), code=301)
     if slug != page.thread.slug:
         return redirect(thread_url(page.thread), code=301)
-    related = search.related(acting_user(), page.thread)
+    related = search.related(viewer, page.thread)
     # Rendered before the view is counted: a due flush commits and would expire the page.
-    html = render_template("threads/show.html", page=page, thread=page.thread, related=related)
+    html = _render_page(page, viewer, related=related)
     if request.method == "GET":  # not HEAD
         views.record(thread_id)
     return html
 
 
-def render_thread_with_error(thread_id, **context):
-    """The thread page again, with a failed answer or comment form filled in (422)."""
-    page = threads.thread_page(thread_id, acting_user())
-    return render_template("threads/show.html", page=page, thread=page.thread, **context), 422
+def render_thread_with_error(thread_id, status: int = 422, **context):
+    """The thread page again, with a failed form filled in (422 unless told)."""
+    viewer = acting_user()
+    return _render_page(threads.thread_page(thread_id, viewer), viewer, **context), status
 
 
 @bp.route("/t/<int:thread_id>/answer", methods=["POST"])

@@ -27,4 +27,4 @@ def _reason_label(reason: str):
 
 
 # The modules add their routes to `bp`.
-from . import comments, flags, log, queue  # noqa: F401
+from . import comments, flags, log, queue, thread_tools  # noqa: F401
