@@ -21,7 +21,7 @@ from forum.transactions import transactional
 
 from ..models import CloseVote
 from .thread_actions import (
-    apply_close, apply_reopen, close_reason, other_thread, record, snapshot,
+    apply_close, apply_reopen, close_reason, lock, other_thread, record, snapshot,
 )
 
 
@@ -63,7 +63,7 @@ def cast_vote(user: User, thread_id, reason=None, duplicate_of=None) -> CloseVot
     """Vote to close (with a reason) or reopen the thread; act when enough votes are in."""
     thread = threads.get_thread(thread_id, user)
     require(user, "close_reopen", thread)
-    db.session.refresh(thread, with_for_update=True)
+    lock(thread)
     if thread.merged_into_id is not None:
         raise Conflict(_l("This thread was merged into another one."))
     kind = _kind(thread)

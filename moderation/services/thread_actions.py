@@ -66,11 +66,18 @@ def note(value) -> str:
     return inputs.text(value, "reason", max_len=NOTE_MAX, label=_l("Reason"))
 
 
+def lock(thread: Thread) -> None:
+    """Re-read the thread under a row lock (PostgreSQL), so concurrent moderators and voters
+    queue; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    db.session.execute(select(Thread).where(Thread.id == thread.id).with_for_update()
+                       .execution_options(populate_existing=True))
+
+
 def _thread_for(actor: User, thread_id) -> Thread:
     """The thread, locked for this transaction, once `actor` is known to be a moderator."""
     thread = threads.get_thread(thread_id, actor)
     require(actor, "moderate_thread", thread)
-    db.session.refresh(thread, with_for_update=True)
+    lock(thread)
     return thread
 
 
