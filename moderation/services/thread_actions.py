@@ -182,6 +182,7 @@ def _merge(actor, thread, into=None, **_):
     target = other_thread(actor, into, thread, "into")
     if thread.deleted_at is not None:
         raise Conflict(_l("Restore the thread before merging it."))
+    lock(target)
     if thread.accepted_answer_id is not None:
         reputation.unreward_accept(db.session.get(Post, thread.accepted_answer_id), actor)
         thread.accepted_answer_id = None
