@@ -102,6 +102,8 @@ def load_config() -> dict:
         "TICKET_AUTOCLOSE_DAYS": _number("ASKDESK_TICKET_AUTOCLOSE_DAYS", 7),
         "UNRESOLVED_NO_ANSWER_HOURS": _number("ASKDESK_UNRESOLVED_NO_ANSWER_HOURS", 48),
         "UNRESOLVED_IDLE_DAYS": _number("ASKDESK_UNRESOLVED_IDLE_DAYS", 7),
+        # Community votes that close or reopen a thread (moderators act at once).
+        "CLOSE_VOTES": _number("ASKDESK_CLOSE_VOTES", 3),
         "TICKET_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
         "SITE_URL": site_url.rstrip("/"),
         "SESSION_COOKIE_SECURE": https,

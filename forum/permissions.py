@@ -244,7 +244,8 @@ def _can_close_reopen(user, thread):
     return _signed_in(user) and thread.deleted_at is None and _privilege(user, "close_reopen")
 
 
-def _moderator(user, _obj=None) -> bool:
+def is_moderator(user, _obj=None) -> bool:
+    """A rule: moderators (and staff and admins) only."""
     return user is not None and user.is_moderator
 
 
@@ -260,7 +261,7 @@ _RULES = {
     "edit_post": _can_edit_post,
     "delete_post": _can_delete_post,
     "restore_post": _can_restore_post,
-    "remove_votes": _moderator,
+    "remove_votes": is_moderator,
     "view_thread": _can_view_thread,
     "create_board": lambda user, _obj: user is not None and user.is_admin,
     "view_deflection": lambda user, _obj: user is not None and user.is_staff,
@@ -271,7 +272,7 @@ _RULES = {
     "create_tags": lambda user, _obj: _signed_in(user) and _privilege(user, "create_tags"),
     "close_reopen": _can_close_reopen,
     "review_queue": lambda user, _obj: _signed_in(user) and _privilege(user, "review_queue"),
-    "view_serial_votes": _moderator,
+    "view_serial_votes": is_moderator,
 }
 
 # --- comments: their authors and moderators edit and delete them ---------------------
@@ -296,7 +297,7 @@ _RULES.update({
     "edit_comment": _can_edit_comment,
     "delete_comment": lambda user, comment: comment.deleted_at is None and _can_edit_comment(
         user, comment),
-    "restore_comment": _moderator,
+    "restore_comment": is_moderator,
     "flag_comment": _can_flag_comment,
 })
 _MESSAGES.update({
@@ -392,6 +393,7 @@ def privilege_error(user, name: str, message=None, fields: dict | None = None):
 SUSPENDED_ACTIONS = frozenset({
     "ask", "answer", "comment", "vote", "vote_up", "vote_down", "flag", "flag_comment", "accept",
     "edit_post", "delete_post", "edit_comment", "delete_comment", "create_tags", "close_reopen",
+    "moderate_thread",
 })
 
 

@@ -132,9 +132,9 @@ def _paths() -> dict:
             ])},
         "/threads": {"post": _op("createThread", "Ask a question", ok=201, schema="Thread",
                                  body="NewThread", **write)},
-        "/threads/{thread_id}": {"get": _op(
+        "/threads/{thread_id}": {"get": _merged_redirect(_op(
             "getThread", "A thread with its posts and comments", ok=200, schema="Thread",
-            params=[THREAD_ID], description="Reading through the API does not count a view.")},
+            params=[THREAD_ID], description="Reading through the API does not count a view."))},
         "/threads/{thread_id}/answers": {"post": _op(
             "createAnswer", "Answer a thread", ok=201, schema="Post", body="NewAnswer",
             params=[THREAD_ID], **write)},
@@ -188,6 +188,18 @@ def _paths() -> dict:
         **{path: item for extension in _EXTENSION_PATHS
            for path, item in extension(_op, _path_param, _PAGE_PARAMS, _WRITE).items()},
     }
+
+
+def _merged_redirect(operation: dict) -> dict:
+    """A thread merged into another by a moderator answers 301, saying where it went."""
+    operation["responses"]["301"] = {
+        "description": "The thread was merged into another: Location is its address.",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"merged_into": {"type": "integer", "minimum": 1}},
+            "required": ["merged_into"]}}},
+    }
+    return operation
 
 
 def _kb_paths(write: dict) -> dict:

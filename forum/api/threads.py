@@ -5,8 +5,9 @@ post_view), so a post always comes with its comments and the caller's vote,
 whether it was just written or only read. API reads do not count views:
 integrations poll, and the view counter is for people reading the page.
 """
-from flask import jsonify
+from flask import jsonify, url_for
 
+from ..models import Thread
 from ..services import comments, threads, votes
 from . import bp
 from .auth import api_user, require_user
@@ -45,8 +46,18 @@ def create_thread():
 
 @bp.get("/threads/<int:thread_id>")
 def get_thread(thread_id):
-    """A thread with its question, answers (accepted first) and comments."""
-    return _thread_response(thread_id)
+    """A thread with its question, answers (accepted first) and comments.
+
+    A thread merged into another answers 301 with the other's address in Location.
+    """
+    user = api_user()
+    page = threads.page_or_merge_target(thread_id, user)
+    if isinstance(page, Thread):
+        response = jsonify(merged_into=page.id)
+        response.status_code = 301
+        response.headers["Location"] = url_for("api.get_thread", thread_id=page.id)
+        return response
+    return jsonify(thread_json(page))
 
 
 @bp.post("/threads/<int:thread_id>/answers")

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation import screening
+from moderation import audit, screening
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
@@ -135,6 +135,8 @@ def edit_post(editor: User, post_id, body, title=None, edit_summary="") -> Post:
     ))
     post.body, post.body_html = body, render_markdown(body)
     post.edited_at, post.edited_by_id = now, editor.id
+    if editor.id != post.author_id:
+        _audit_moderator(editor, "edit", post, summary, revision=(number or 0, (number or 0) + 1))
     if post.is_question:
         thread.title, thread.slug = new_title, content.slugify(new_title)
     if verdict.held:
@@ -170,12 +172,12 @@ def accept_answer(actor: User, thread_id, answer_id) -> Thread:
 
 
 @transactional
-def delete_post(actor: User, post_id) -> Post:
+def delete_post(actor: User, post_id, reason: str = "") -> Post:
     """Soft-delete a post; deleting the question deletes the thread.
 
     What the post earned (votes, acceptance, promotion) is taken back; deleting
     the question takes back what the whole thread earned. Deleting the accepted
-    answer also un-accepts it.
+    answer also un-accepts it. A moderator's delete is written to the audit log.
     """
     post = get_post(post_id, actor)
     require(actor, "delete_post", post)
@@ -183,6 +185,7 @@ def delete_post(actor: User, post_id) -> Post:
     now = utcnow()
     post.deleted_at = now
     index_thread(thread.id)
+    _audit_moderator(actor, "delete", post, reason, deleted_at=(None, now))
     if post.is_question:
         thread.deleted_at = now
         increment(Board, thread.board_id, thread_count=-1)
@@ -196,7 +199,7 @@ def delete_post(actor: User, post_id) -> Post:
 
 
 @transactional
-def restore_post(actor: User, post_id) -> Post:
+def restore_post(actor: User, post_id, reason: str = "") -> Post:
     """Undelete a post (moderators); restoring the question restores the thread.
 
     The post gets back exactly what it earned before; a restored answer that was
@@ -207,7 +210,9 @@ def restore_post(actor: User, post_id) -> Post:
     if post.deleted_at is None:
         raise Conflict(_l("This post is not deleted."))
     thread = post.thread
+    _audit_moderator(actor, "restore", post, reason, deleted_at=(post.deleted_at, None))
     post.deleted_at = None
+    index_thread(thread.id)
     if post.is_question:
         thread.deleted_at = None
         increment(Board, thread.board_id, thread_count=1)
@@ -218,11 +223,51 @@ def restore_post(actor: User, post_id) -> Post:
     return post
 
 
+def _audit_moderator(actor: User, action: str, post: Post, reason: str, **changes) -> None:
+    """Audit a moderator's delete, restore or edit; deleting the question is the thread's."""
+    if not actor.is_moderator:
+        return
+    target = ("thread", post.thread_id) if post.is_question and action != "edit" \
+        else ("post", post.id)
+    audit.record(actor, action, *target, reason=reason,
+                 before={key: _plain(old) for key, (old, _new) in changes.items()},
+                 after={key: _plain(new) for key, (_old, new) in changes.items()})
+
+
+def _plain(value):
+    return value.replace(microsecond=0).isoformat() + "Z" if hasattr(value, "isoformat") else value
+
+
 def _posts_of(thread: Thread) -> list[Post]:
     return list(db.session.scalars(select(Post).where(Post.thread_id == thread.id)))
 
 
 # --- reading --------------------------------------------------------------------
+
+def page_or_merge_target(thread_id, viewer: User | None) -> "ThreadPage | Thread":
+    """The thread page; for a thread a moderator merged into another, that other thread."""
+    try:
+        page = thread_page(thread_id, viewer)
+    except NotFound:
+        page = None
+    if page is not None and page.thread.merged_into_id is None:
+        return page
+    target = merge_target(thread_id)
+    if target is None:
+        raise NotFound(_l("No such thread."))
+    return target
+
+
+def merge_target(thread_id) -> Thread | None:
+    """The thread a merged thread now lives in (following merges of merges), else None."""
+    target_id = db.session.scalar(select(Thread.merged_into_id).where(Thread.id == _id(thread_id)))
+    seen = set()
+    while target_id is not None and target_id not in seen:
+        seen.add(target_id)
+        target = db.session.get(Thread, target_id)
+        target_id = target.merged_into_id
+    return target if seen else None
+
 
 def get_thread(thread_id, viewer: User | None) -> Thread:
     """The thread if `viewer` may see it, else NotFound."""

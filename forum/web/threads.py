@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..errors import Conflict, NotFound, PrivilegeRequired, RateLimited, ValidationError
 from ..extensions import limiter
+from ..models import Thread
 from ..permissions import require
 from ..services import boards, inputs, search, threads, views
 from ..services.preview import preview as render_preview
@@ -11,6 +12,21 @@ from . import acting_user
 from .templating import thread_url
 
 bp = Blueprint("threads", __name__)
+
+# Other packages' parts of the thread page (moderation's tools and banners): each is
+# called with (page, viewer) and returns more template context.
+_PAGE_PARTS: list = []
+
+
+def extend_page(part) -> None:
+    """Add a part to the thread page: `part(page, viewer)` returns template context."""
+    _PAGE_PARTS.append(part)
+
+
+def _render_page(page, viewer, **context) -> str:
+    for part in _PAGE_PARTS:
+        context.update(part(page, viewer))
+    return render_template("threads/show.html", page=page, thread=page.thread, **context)
 
 
 def board_choices(all_boards) -> list[tuple[str, str]]:
@@ -57,13 +73,16 @@ def ask(board_slug=None):
 @bp.route("/t/<int:thread_id>", defaults={"slug": None})
 @bp.route("/t/<int:thread_id>/<slug>")
 def show(thread_id, slug):
-    """The thread page; other spellings of its address redirect to the canonical one."""
-    page = threads.thread_page(thread_id, acting_user())
+    """The thread page; other spellings of its address, and merged threads, redirect (301)."""
+    viewer = acting_user()
+    page = threads.page_or_merge_target(thread_id, viewer)
+    if isinstance(page, Thread):  # the thread was merged into this one
+        return redirect(thread_url(page), code=301)
     if slug != page.thread.slug:
         return redirect(thread_url(page.thread), code=301)
-    related = search.related(acting_user(), page.thread)
+    related = search.related(viewer, page.thread)
     # Rendered before the view is counted: a due flush commits and would expire the page.
-    html = render_template("threads/show.html", page=page, thread=page.thread, related=related)
+    html = _render_page(page, viewer, related=related)
     if request.method == "GET":  # not HEAD
         views.record(thread_id)
     return html
@@ -84,11 +103,11 @@ def retry_header(error) -> dict:
 
 
 def render_thread_with_error(thread_id, error, **context):
-    """The thread page again, with a failed answer or comment form filled in (422, or 429
-    when the author posts too fast)."""
-    page = threads.thread_page(thread_id, acting_user())
-    html = render_template("threads/show.html", page=page, thread=page.thread, **context)
-    return html, error.status if isinstance(error, RateLimited) else 422, retry_header(error)
+    """The thread page again, with the failed form filled in and the error's status
+    (422 for bad input, 429 with Retry-After when the author posts too fast, ...)."""
+    viewer = acting_user()
+    html = _render_page(threads.thread_page(thread_id, viewer), viewer, **context)
+    return html, error.status, retry_header(error)
 
 
 @bp.route("/t/<int:thread_id>/answer", methods=["POST"])

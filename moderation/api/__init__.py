@@ -2,4 +2,4 @@
 blueprint, so they share its bearer-token auth, JSON errors and OpenAPI document."""
 
 # The modules add their routes to forum.api.bp and their paths to its OpenAPI document.
-from . import flags, openapi, users  # noqa: F401
+from . import flags, openapi, thread_actions, users  # noqa: F401

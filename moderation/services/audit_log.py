@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import ValidationError
 from forum.models import User
-from forum.permissions import add_rules, require
+from forum.permissions import add_rules, is_moderator, require
 from forum.services import inputs
 from forum.services.pagination import Page, paginate
 
@@ -18,11 +18,7 @@ TARGET_TYPES = ("thread", "post", "comment", "user", "flag", "article", "ticket"
 SYSTEM_ACTOR = "system"  # the actor filter that finds automatic actions
 
 
-def _moderator(user, _obj=None) -> bool:
-    return user is not None and user.is_moderator
-
-
-add_rules({"view_audit_log": _moderator},
+add_rules({"view_audit_log": is_moderator},
           {"view_audit_log": _l("Only moderators can read the audit log.")})
 
 

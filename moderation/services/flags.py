@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Comment, Post, Thread, User
-from forum.permissions import add_rules, require
+from forum.permissions import add_rules, is_moderator, require
 from forum.services import inputs
 from forum.services.comments import get_comment
 from forum.services.threads import get_post
@@ -36,11 +36,7 @@ HIDDEN_ON_ACCEPT = ("spam", "offensive", "off_topic")
 NOTE_MAX = 500
 
 
-def _moderator(user, _obj=None) -> bool:
-    return user is not None and user.is_moderator
-
-
-add_rules({"review_flags": _moderator},
+add_rules({"review_flags": is_moderator},
           {"review_flags": _l("Only moderators can review flags.")})
 
 

@@ -185,10 +185,7 @@ def delete(moderator: User, kind, item_id, reason="") -> Post | Comment:
     settle(pending_flags_of(item), moderator, "accepted", reason)
     if isinstance(item, Comment):
         return delete_comment(moderator, item.id, reason)
-    delete_post(moderator, item.id)
-    audit.record(moderator, "delete", "post", item.id, reason=reason,
-                 before={"deleted": False}, after={"deleted": True})
-    return item
+    return delete_post(moderator, item.id, reason)  # which writes the audit row
 
 
 @transactional

@@ -27,4 +27,4 @@ def _reason_label(reason: str):
 
 
 # The modules add their routes to `bp`.
-from . import banners, comments, flags, log, queue, screening, users  # noqa: F401
+from . import banners, comments, flags, log, queue, screening, thread_tools, users  # noqa: F401
