@@ -19,7 +19,7 @@ from whoosh import index, query, scoring, sorting
 from whoosh.analysis import (
     LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter,
 )
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
@@ -320,7 +320,7 @@ class WhooshBackend:
         # Processes writing in parallel would each use the schema stored in the index.
         procs = self.build_procs if current else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = self._writer(limitmb=BUILD_LIMIT_MB, **options)
+        writer = self._writer(limitmb=BUILD_LIMIT_MB, codec=W3Codec(compression=0), **options)
         if not options:
             writer.pool = _ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
                                               limitmb=BUILD_LIMIT_MB)
