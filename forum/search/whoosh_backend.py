@@ -17,7 +17,8 @@ from pathlib import Path
 
 from whoosh import index, query, scoring, sorting
 from whoosh.analysis import (
-    LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter,
+    CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter,
+    StopFilter, Token,
 )
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
@@ -143,10 +144,46 @@ class _StemFilter(StemFilter):
         self._stem = functools.lru_cache(maxsize=STEM_CACHE)(stemmer_for_language(self.lang))
 
 
-def _text_analyzer(language: str):
-    """Whoosh's LanguageAnalyzer(language), with the faster stem cache."""
-    return (RegexTokenizer() | LowercaseFilter() | StopFilter(lang=language)
-            | _StemFilter(lang=language))
+class _TextAnalyzer(CompositeAnalyzer):
+    """Whoosh's LanguageAnalyzer (words, lower case, stop words, Snowball stems) in one
+    loop: the same tokens as the chain of generators it replaces, in a third of the time
+    (analysis was a third of a rebuild). Rare options still go through the chain."""
+
+    def __init__(self, language: str):
+        super().__init__(RegexTokenizer(), LowercaseFilter(), StopFilter(lang=language),
+                         _StemFilter(lang=language))
+
+    def __call__(self, value, no_morph=False, keeporiginal=False, tokenize=True, **kwargs):
+        if keeporiginal or not tokenize:
+            return super().__call__(value, no_morph=no_morph, keeporiginal=keeporiginal,
+                                    tokenize=tokenize, **kwargs)
+        return self._tokens(value, no_morph=no_morph, **kwargs)
+
+    def _tokens(self, value, no_morph=False, positions=False, chars=False, removestops=True,
+                start_pos=0, start_char=0, mode="", **kwargs):
+        tokenizer, _lower, stop, stem = self.items
+        stops, minsize, maxsize = stop.stops, stop.min, stop.max
+        stem_word = None if no_morph else stem._stem
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        kept_pos = None  # StopFilter's renumbering: kept words get consecutive positions
+        for number, match in enumerate(tokenizer.expression.finditer(value)):
+            text = match.group(0).lower()
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos + number
+            if chars:
+                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
+            if len(text) >= minsize and (maxsize is None or len(text) <= maxsize) \
+                    and text not in stops:
+                if positions and stop.renumber:
+                    kept_pos = token.pos if kept_pos is None else kept_pos + 1
+                    token.pos = kept_pos
+                token.stopped = False
+                token.text = stem_word(text) if stem_word and text not in stem.ignore else text
+                yield token
+            elif not removestops:
+                token.stopped, token.text = True, text
+                yield token
 
 
 def _signature(schema: Schema) -> list:
@@ -162,7 +199,7 @@ def _signature(schema: Schema) -> list:
 
 
 def _schema(language: str) -> Schema:
-    text = _text_analyzer(language)
+    text = _TextAnalyzer(language)
     return Schema(
         key=ID(unique=True, stored=True),
         doc_type=ID(stored=True),
