@@ -1,34 +1,24 @@
 """The default search backend: a Whoosh index in the instance folder.
 
-The only module that imports Whoosh. Whoosh allows one writer per index, so
-writes wait for the lock a little and retry; a write that still cannot get
-it raises IndexBusy, and the caller queues the change for later. Opening a
-searcher costs tens of milliseconds, so each process keeps one and refreshes
-it only when the index has changed on disk.
+The only module that imports Whoosh, with whoosh_speed (faster versions of
+some of Whoosh's parts). Whoosh allows one writer per index, so writes wait
+for the lock a little and retry; a write that still cannot get it raises
+IndexBusy, and the caller queues the change for later. Opening a searcher
+costs tens of milliseconds, so each process keeps one and refreshes it only
+when the index has changed on disk.
 """
-import functools
-import marshal
 import threading
 import time
-from bisect import bisect_left
-from itertools import islice
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index, query, scoring, sorting
-from whoosh.analysis import (
-    CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter,
-    StopFilter, Token,
-)
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.analysis import StandardAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import LockError
-from whoosh.lang import stemmer_for_language
-from whoosh.matching import ReadTooFar
-from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
@@ -36,10 +26,10 @@ from .documents import MARK_END, MARK_START, Document, Hit, HitPage
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
+from .whoosh_speed import ChunkedPostingPool, TextAnalyzer, speed_up_reading
 
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
-STEM_CACHE = 100_000  # distinct words whose stems a process remembers
 BUILD_LIMIT_MB = 256  # postings sorted in memory before a run goes to disk (a rebuild)
 # Snippets come from the start of the text, so only that much is stored (and highlighted).
 HIGHLIGHT_CHARS = 500
@@ -59,72 +49,7 @@ SIMILAR_DEPTH = 20
 RELEVANCE_PRIOR = 1.0
 
 
-def _skip_to(self, targetid):
-    """Whoosh's W3LeafMatcher.skip_to, with a binary search inside the block where Whoosh
-    steps through it one posting (three method calls) at a time: intersecting common
-    words spent most of a query there."""
-    if not self.is_active():
-        raise ReadTooFar
-    if targetid <= self.id():
-        return
-    if targetid > self._maxid:
-        self._skip_to_block(lambda: targetid > self._maxid)
-        if not self.is_active():
-            return
-    if self._ids is None:
-        self._read_ids()
-    self._i = bisect_left(self._ids, targetid, self._i)  # the block holds an id >= targetid
-
-
-W3LeafMatcher.skip_to = _skip_to
-
-
-def _doc_field_length(self, docnum, fieldname, default=0):
-    """Whoosh's W3PerDocReader.doc_field_length, reading a segment's field lengths (a byte
-    per document) into memory once instead of with a file read per call: BM25 asks for
-    every match, and writing a segment asks for every posting."""
-    if docnum > self._doccount:
-        raise IndexError("Asked for docnum %r of %d" % (docnum, self._doccount))
-    columns = self.__dict__.setdefault("_lengths_in_memory", {})
-    lengths = columns.get(fieldname)
-    if lengths is None:
-        reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        lengths = columns[fieldname] = (
-            False if reader is None else bytes(reader._dbfile.get(reader._basepos, reader._count))
-        )
-    if lengths is False:
-        return default
-    lbyte = lengths[docnum] if docnum < len(lengths) else 0
-    return byte_to_length(lbyte) if lbyte else None  # None for 0, as Whoosh does
-
-
-W3PerDocReader.doc_field_length = _doc_field_length
-
-
-class _ChunkedPostingPool(PostingPool):
-    """Whoosh's pool of postings sorted on disk, writing each sorted run as marshalled
-    chunks of postings instead of one pickle per posting (a fifth of a rebuild's time)."""
-
-    chunk = 10_000
-
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, self.chunk)):
-            marshal.dump(chunk, f)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
+speed_up_reading()
 
 
 class _MarkFormatter(Formatter):
@@ -134,56 +59,6 @@ class _MarkFormatter(Formatter):
 
     def format_token(self, text, token, replace=False):
         return f"{MARK_START}{get_text(text, token, replace)}{MARK_END}"
-
-
-class _StemFilter(StemFilter):
-    """Snowball stemming behind functools' LRU cache (in C) rather than Whoosh's LFU cache
-    (in Python), which alone took a twentieth of a rebuild."""
-
-    def clear(self):
-        self._stem = functools.lru_cache(maxsize=STEM_CACHE)(stemmer_for_language(self.lang))
-
-
-class _TextAnalyzer(CompositeAnalyzer):
-    """Whoosh's LanguageAnalyzer (words, lower case, stop words, Snowball stems) in one
-    loop: the same tokens as the chain of generators it replaces, in a third of the time
-    (analysis was a third of a rebuild). Rare options still go through the chain."""
-
-    def __init__(self, language: str):
-        super().__init__(RegexTokenizer(), LowercaseFilter(), StopFilter(lang=language),
-                         _StemFilter(lang=language))
-
-    def __call__(self, value, no_morph=False, keeporiginal=False, tokenize=True, **kwargs):
-        if keeporiginal or not tokenize:
-            return super().__call__(value, no_morph=no_morph, keeporiginal=keeporiginal,
-                                    tokenize=tokenize, **kwargs)
-        return self._tokens(value, no_morph=no_morph, **kwargs)
-
-    def _tokens(self, value, no_morph=False, positions=False, chars=False, removestops=True,
-                start_pos=0, start_char=0, mode="", **kwargs):
-        tokenizer, _lower, stop, stem = self.items
-        stops, minsize, maxsize = stop.stops, stop.min, stop.max
-        stem_word = None if no_morph else stem._stem
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        kept_pos = None  # StopFilter's renumbering: kept words get consecutive positions
-        for number, match in enumerate(tokenizer.expression.finditer(value)):
-            text = match.group(0).lower()
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos + number
-            if chars:
-                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
-            if len(text) >= minsize and (maxsize is None or len(text) <= maxsize) \
-                    and text not in stops:
-                if positions and stop.renumber:
-                    kept_pos = token.pos if kept_pos is None else kept_pos + 1
-                    token.pos = kept_pos
-                token.stopped = False
-                token.text = stem_word(text) if stem_word and text not in stem.ignore else text
-                yield token
-            elif not removestops:
-                token.stopped, token.text = True, text
-                yield token
 
 
 def _signature(schema: Schema) -> list:
@@ -199,7 +74,7 @@ def _signature(schema: Schema) -> list:
 
 
 def _schema(language: str) -> Schema:
-    text = _TextAnalyzer(language)
+    text = TextAnalyzer(language)
     return Schema(
         key=ID(unique=True, stored=True),
         doc_type=ID(stored=True),
@@ -359,7 +234,7 @@ class WhooshBackend:
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = self._writer(limitmb=BUILD_LIMIT_MB, codec=W3Codec(compression=0), **options)
         if not options:
-            writer.pool = _ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
+            writer.pool = ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
                                               limitmb=BUILD_LIMIT_MB)
             if not current:  # an index made by an earlier version: its schema is replaced
                 for name in writer.schema.names():

@@ -2,7 +2,7 @@
 import pytest
 from whoosh.analysis import LanguageAnalyzer
 
-from forum.search.whoosh_backend import _TextAnalyzer
+from forum.search.whoosh_speed import TextAnalyzer
 
 TEXTS = [
     "The Wi-Fi drops every evening; the router's firmware v2.1.3 is running!",
@@ -32,6 +32,6 @@ def _tokens(analyzer, text, options):
 @pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("options", OPTIONS)
 def test_same_tokens_as_whoosh_language_analyzer(language, options):
-    ours, whoosh = _TextAnalyzer(language), LanguageAnalyzer(language)
+    ours, whoosh = TextAnalyzer(language), LanguageAnalyzer(language)
     for text in TEXTS:
         assert _tokens(ours, text, options) == _tokens(whoosh, text, options), text
