@@ -26,7 +26,7 @@ from .documents import MARK_END, MARK_START, Document, Hit, HitPage
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
-from .whoosh_speed import ChunkedPostingPool, TextAnalyzer, speed_up_reading
+from .whoosh_speed import ChunkedPostingPool, TextAnalyzer, speed_up_reading, text_field
 
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
@@ -66,7 +66,7 @@ def _signature(schema: Schema) -> list:
     def parts(field):
         analyzer = getattr(field, "analyzer", None)
         column_type = getattr(field, "column_type", None)
-        return (type(field).__name__,
+        return (type(field).__name__, type(field.format).__name__,
                 [type(step).__name__ for step in getattr(analyzer, "items", [analyzer])],
                 type(column_type).__name__, getattr(column_type, "_typecode", None))
 
@@ -79,8 +79,8 @@ def _schema(language: str) -> Schema:
         key=ID(unique=True, stored=True),
         doc_type=ID(stored=True),
         doc_id=STORED(),
-        title=TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=text),
+        title=text_field(text, stored=True, field_boost=2.0),
+        body=text_field(text),
         excerpt=STORED(),
         tags=KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
         board=ID(),

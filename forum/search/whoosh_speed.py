@@ -1,14 +1,16 @@
 """Faster versions of parts of Whoosh (pure Python), each measured on a large index
-(see bench/RESULTS.md): text analysis in one loop, a C stem cache, sorted postings
+(see bench/RESULTS.md): text analysis in one loop, postings built from plain
+(term, position) pairs, a C stem cache, sorted postings
 written to disk in chunks, and, once `speed_up_reading()` has run, a binary search
 inside posting blocks and field lengths read into memory once per segment.
 
-The index stores its analyzer classes by their import path: moving or renaming
-TextAnalyzer or CachedStemFilter needs a reindex.
+The index stores its analyzer and format classes by their import path: moving or
+renaming TextAnalyzer, CachedStemFilter or FastPositions needs a reindex.
 """
 import functools
 import marshal
 from bisect import bisect_left
+from collections import defaultdict
 from itertools import islice
 
 from whoosh.analysis import (
@@ -20,6 +22,8 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.fields import TEXT
+from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
@@ -51,31 +55,74 @@ class TextAnalyzer(CompositeAnalyzer):
                                     tokenize=tokenize, **kwargs)
         return self._tokens(value, no_morph=no_morph, **kwargs)
 
-    def _tokens(self, value, no_morph=False, positions=False, chars=False, removestops=True,
-                start_pos=0, start_char=0, mode="", **kwargs):
+    def _words(self, value: str, no_morph: bool = False):
+        """(number, match, lower-cased word, indexed term or None for a stop word)."""
         tokenizer, _lower, stop, stem = self.items
         stops, minsize, maxsize = stop.stops, stop.min, stop.max
         stem_word = None if no_morph else stem._stem
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        kept_pos = None  # StopFilter's renumbering: kept words get consecutive positions
         for number, match in enumerate(tokenizer.expression.finditer(value)):
             text = match.group(0).lower()
+            if len(text) < minsize or (maxsize is not None and len(text) > maxsize) \
+                    or text in stops:
+                yield number, match, text, None
+            elif stem_word is None or text in stem.ignore:
+                yield number, match, text, text
+            else:
+                yield number, match, text, stem_word(text)
+
+    def _tokens(self, value, no_morph=False, positions=False, chars=False, removestops=True,
+                start_pos=0, start_char=0, mode="", **kwargs):
+        renumber = self.items[2].renumber
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        kept_pos = None  # StopFilter's renumbering: kept words get consecutive positions
+        for number, match, text, term in self._words(value, no_morph):
+            if term is None and removestops:
+                continue
             token.boost = 1.0
             if positions:
                 token.pos = start_pos + number
             if chars:
                 token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
-            if len(text) >= minsize and (maxsize is None or len(text) <= maxsize) \
-                    and text not in stops:
-                if positions and stop.renumber:
+            if term is None:
+                token.stopped, token.text = True, text
+            else:
+                if positions and renumber:
                     kept_pos = token.pos if kept_pos is None else kept_pos + 1
                     token.pos = kept_pos
-                token.stopped = False
-                token.text = stem_word(text) if stem_word and text not in stem.ignore else text
-                yield token
-            elif not removestops:
-                token.stopped, token.text = True, text
-                yield token
+                token.stopped, token.text = False, term
+            yield token
+
+    def term_positions(self, value: str):
+        """(term, position) of each indexed word of `value`, as the tokens would give."""
+        renumber = self.items[2].renumber
+        kept = None
+        for number, _match, _text, term in self._words(value):
+            if term is not None:
+                kept = number if kept is None or not renumber else kept + 1
+                yield term, kept
+
+
+class FastPositions(Positions):
+    """Whoosh's Positions format (words with where they are, for phrases), reading a
+    TextAnalyzer's (term, position) pairs instead of its tokens: the same postings."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, TextAnalyzer) or not isinstance(value, str) \
+                or set(kwargs) - {"mode"}:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions = defaultdict(list)
+        for term, position in analyzer.term_positions(value):
+            positions[term].append(position)
+        for term, found in positions.items():
+            yield term, len(found), float(len(found)) * self.field_boost, self.encode(found)
+
+
+def text_field(analyzer: TextAnalyzer, **options) -> TEXT:
+    """A TEXT field (with positions) whose postings FastPositions builds."""
+    field = TEXT(analyzer=analyzer, **options)
+    field.format = FastPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def _skip_to(self, targetid):

@@ -2,10 +2,11 @@
 import pytest
 from whoosh import fields, index, query
 from whoosh.analysis import LanguageAnalyzer
+from whoosh.formats import Positions
 
 from forum import search as search_index
 from forum.search import whoosh_backend
-from forum.search.whoosh_speed import TextAnalyzer
+from forum.search.whoosh_speed import FastPositions, TextAnalyzer
 from forum.services import indexing, search
 from tests.factories import make_board, make_thread
 
@@ -40,6 +41,16 @@ def test_same_tokens_as_whoosh_language_analyzer(language, options):
     ours, whoosh = TextAnalyzer(language), LanguageAnalyzer(language)
     for text in TEXTS:
         assert _tokens(ours, text, options) == _tokens(whoosh, text, options), text
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_same_postings_as_whoosh_positions(language):
+    analyzer = TextAnalyzer(language)
+    for boost in (1.0, 2.0):
+        ours, whoosh = FastPositions(field_boost=boost), Positions(field_boost=boost)
+        for text in TEXTS:
+            assert sorted(ours.word_values(text, analyzer, mode="index")) \
+                == sorted(whoosh.word_values(text, LanguageAnalyzer(language), mode="index"))
 
 
 def test_intersections_find_every_common_document(tmp_path):
