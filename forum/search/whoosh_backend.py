@@ -1,10 +1,11 @@
 """The default search backend: a Whoosh index in the instance folder.
 
-The only module that imports Whoosh. Whoosh allows one writer per index, so
-writes wait for the lock a little and retry; a write that still cannot get
-it raises IndexBusy, and the caller queues the change for later. Opening a
-searcher costs tens of milliseconds, so each process keeps one and refreshes
-it only when the index has changed on disk.
+The only module that imports Whoosh, with whoosh_speed (faster versions of
+some of Whoosh's parts). Whoosh allows one writer per index, so writes wait
+for the lock a little and retry; a write that still cannot get it raises
+IndexBusy, and the caller queues the change for later. Opening a searcher
+costs tens of milliseconds, so each process keeps one and refreshes it only
+when the index has changed on disk.
 """
 import threading
 import time
@@ -12,19 +13,24 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index, query, scoring, sorting
-from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import StandardAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import LockError
+from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from .documents import MARK_END, MARK_START, Document, Hit, HitPage
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
+from .whoosh_speed import ChunkedPostingPool, TextAnalyzer, speed_up_reading, text_field
 
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
+BUILD_LIMIT_MB = 256  # postings sorted in memory before a run goes to disk (a rebuild)
 # Snippets come from the start of the text, so only that much is stored (and highlighted).
 HIGHLIGHT_CHARS = 500
 MAX_STORED_BODY = 2 * HIGHLIGHT_CHARS
@@ -33,6 +39,17 @@ SIMILAR_COMMON_SHARE = 0.02
 SIMILAR_MIN_COMMON = 1_000
 SIMILAR_MAX_WORDS = 8
 SIMILAR_BODY_WORDS = 3
+# "Similar" ranks this many best BM25F matches, found with Whoosh's block skipping, by
+# their boosts (solved, votes, KB). Multiplying every match by its boost while collecting
+# (a final() hook) turns the skipping off and scores every match: up to 4x slower.
+# Search pages score every match anyway, to count them.
+SIMILAR_DEPTH = 20
+# Relevance is (BM25F + RELEVANCE_PRIOR) x boost: the prior lets the boost count for more
+# among weak matches (13 rather than 12 of the 19 duplicates found, see bench/RESULTS.md).
+RELEVANCE_PRIOR = 1.0
+
+
+speed_up_reading()
 
 
 class _MarkFormatter(Formatter):
@@ -44,33 +61,35 @@ class _MarkFormatter(Formatter):
         return f"{MARK_START}{get_text(text, token, replace)}{MARK_END}"
 
 
-class _BoostedBM25F(scoring.BM25F):
-    """BM25F times the document's boost (solved, votes, KB), read from a column."""
+def _signature(schema: Schema) -> list:
+    """What a schema indexes, comparable between versions (Whoosh's fields are not)."""
+    def parts(field):
+        analyzer = getattr(field, "analyzer", None)
+        column_type = getattr(field, "column_type", None)
+        return (type(field).__name__, type(field.format).__name__,
+                [type(step).__name__ for step in getattr(analyzer, "items", [analyzer])],
+                type(column_type).__name__, getattr(column_type, "_typecode", None))
 
-    use_final = True
-
-    def final(self, searcher, docnum, score):
-        boosts = getattr(searcher, "_askdesk_boosts", None)
-        if boosts is None:
-            boosts = searcher._askdesk_boosts = searcher.reader().column_reader("boost")
-        return score * boosts[docnum] / 1000
+    return [(name, parts(field)) for name, field in schema.items()]
 
 
 def _schema(language: str) -> Schema:
-    text = LanguageAnalyzer(language)
+    text = TextAnalyzer(language)
     return Schema(
         key=ID(unique=True, stored=True),
         doc_type=ID(stored=True),
         doc_id=STORED(),
-        title=TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=text),
+        title=text_field(text, stored=True, field_boost=2.0),
+        body=text_field(text),
         excerpt=STORED(),
         tags=KEYWORD(lowercase=True, scorable=True, field_boost=1.5),
         board=ID(),
         solved=ID(),
-        boost=NUMERIC(int, sortable=True),  # thousandths: float columns fail in Whoosh
-        score=NUMERIC(int, bits=64, signed=True, sortable=True),
-        created=NUMERIC(int, bits=64, signed=True, sortable=True),
+        # Only read per document (ranking and sorting), never searched: columns without
+        # postings. A NUMERIC field would index 8-16 terms per value, a fifth of all postings.
+        boost=COLUMN(NumericColumn("i")),  # thousandths: float columns fail in Whoosh
+        score=COLUMN(NumericColumn("q")),
+        created=COLUMN(NumericColumn("q")),
         # Unstemmed words of titles and tags: real words for "did you mean".
         spelling=TEXT(analyzer=StandardAnalyzer(minsize=3), phrase=False),
     )
@@ -94,6 +113,53 @@ def _fields(doc: Document) -> dict:
     }
 
 
+def _relevance(bm25: float, boost_thousandths: int) -> float:
+    return (bm25 + RELEVANCE_PRIOR) * boost_thousandths / 1000
+
+
+class _BoostedBM25F(scoring.BM25F):
+    """BM25F with each document's boost (solved, votes, KB) applied to every match."""
+
+    use_final = True
+
+    def __init__(self, boosts):
+        super().__init__()
+        self.boosts = boosts
+
+    def final(self, searcher, docnum, score):
+        return _relevance(score, self.boosts[docnum])
+
+
+class _OpenSearcher:
+    """A searcher with what queries read from it once: boosts and the KB documents.
+
+    `searcher` scores by plain BM25F (so Whoosh can skip blocks of weak matches);
+    `ranking`, on the same reader, multiplies every match by its boost.
+    """
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        reader = searcher.reader()
+        # An empty index has no columns (and no hits to boost).
+        self.boosts = reader.column_reader("boost") if reader.has_column("boost") else None
+        self.ranking = Searcher(reader, weighting=_BoostedBM25F(self.boosts), closereader=False)
+        # Few, so a set of them is cheap: "threads only" masks them out, instead of
+        # intersecting every match with the posting list of all threads.
+        self.kb_docs = set(searcher.docs_for_query(query.Term("doc_type", "kb")))
+
+    def reranked(self, results) -> list:
+        """(hit, relevance) pairs, plain BM25F results re-ordered by their boosts."""
+        scored = [(hit, _relevance(hit.score, self.boosts[hit.docnum])) for hit in results]
+        return sorted(scored, key=lambda pair: (-pair[1], pair[0].docnum))
+
+    def mask(self, doc_type: str | None, keys: Iterable[str] = ()) -> set | None:
+        """Documents to leave out: KB articles when looking for threads, and `keys`."""
+        skipped = {self.searcher.document_number(key=key) for key in keys} - {None}
+        if doc_type == "thread":
+            skipped |= self.kb_docs
+        return skipped or None
+
+
 class WhooshBackend:
     """A Whoosh index in `directory`, analysed for `language` ("en" or "de")."""
 
@@ -105,7 +171,7 @@ class WhooshBackend:
         self.build_procs = build_procs
         self._schema = _schema(language)
         self._ix = None
-        self._searcher = None
+        self._open = None
         self._lock = threading.Lock()
 
     # --- the index and its searcher --------------------------------------------
@@ -118,13 +184,16 @@ class WhooshBackend:
                 self._ix = index.create_in(self.directory, self._schema)
         return self._ix
 
-    def _current_searcher(self):
+    def _current(self) -> _OpenSearcher:
         """The process's searcher, refreshed when another writer changed the index."""
         with self._lock:
-            if self._searcher is None or not self._searcher.up_to_date():
+            if self._open is None or not self._open.searcher.up_to_date():
                 # Not searcher.refresh(): its reused segment readers miss new deletions.
-                self._searcher = self._index().searcher(weighting=_BoostedBM25F())
-            return self._searcher
+                self._open = _OpenSearcher(self._index().searcher())
+            return self._open
+
+    def _current_searcher(self):
+        return self._current().searcher
 
     def _writer(self, **kwargs):
         for attempt in range(WRITE_ATTEMPTS):
@@ -159,8 +228,19 @@ class WhooshBackend:
 
     def rebuild(self, documents: Iterable[Document], progress: Callable[[int], None]) -> int:
         """Replace the whole index with `documents`; returns how many were written."""
-        options = {"procs": self.build_procs, "multisegment": True} if self.build_procs > 1 else {}
-        writer = self._writer(limitmb=256, **options)
+        current = _signature(self._index().schema) == _signature(self._schema)
+        # Processes writing in parallel would each use the schema stored in the index.
+        procs = self.build_procs if current else 1
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = self._writer(limitmb=BUILD_LIMIT_MB, codec=W3Codec(compression=0), **options)
+        if not options:
+            writer.pool = ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
+                                              limitmb=BUILD_LIMIT_MB)
+            if not current:  # an index made by an earlier version: its schema is replaced
+                for name in writer.schema.names():
+                    writer.remove_field(name)
+                for name, field in self._schema.items():
+                    writer.add_field(name, field)
         count = 0
         try:
             for doc in documents:
@@ -200,15 +280,15 @@ class WhooshBackend:
 
     @staticmethod
     def _conditions(parsed: ParsedQuery) -> list:
-        terms = []
-        if parsed.doc_type:
-            terms.append(query.Term("doc_type", parsed.doc_type))
+        """Filters joined into the query, scoring nothing (boost 0); "threads only" is a
+        mask instead (see _OpenSearcher)."""
+        pairs = [("doc_type", "kb")] if parsed.doc_type == "kb" else []
         if parsed.board:
-            terms.append(query.Term("board", parsed.board))
-        terms += [query.Term("tags", tag) for tag in parsed.tags]
+            pairs.append(("board", parsed.board))
+        pairs += [("tags", tag) for tag in parsed.tags]
         if parsed.solved is not None:
-            terms.append(query.Term("solved", "yes" if parsed.solved else "no"))
-        return terms
+            pairs.append(("solved", "yes" if parsed.solved else "no"))
+        return [query.Term(name, value, boost=0.0) for name, value in pairs]
 
     def _excluded(self, parsed: ParsedQuery):
         parts = [self._word_query(w) for w in parsed.excluded]
@@ -220,70 +300,79 @@ class WhooshBackend:
     def _restrict(q, conditions: list, excluded=None):
         """`q` limited to documents meeting `conditions` and matching nothing in `excluded`.
 
-        Joined into the query rather than passed as Whoosh's filter= or mask=: those build
-        a set of every matching document first, which for "all threads" costs more than
-        the search itself on a large index. The conditions score nothing.
+        Joined into the query rather than passed as Whoosh's filter= or mask=, or wrapped
+        in a ConstantScoreQuery: those build a list of every document meeting a condition
+        first, which for a broad one costs more than the search itself on a large index.
         """
         if conditions:
-            required = [query.ConstantScoreQuery(c, 0.0) for c in conditions]
-            q = query.And(required) if isinstance(q, query.Every) else query.And([q, *required])
+            q = query.And(conditions) if isinstance(q, query.Every) else query.And([q, *conditions])
         return query.AndNot(q, excluded) if excluded is not None else q
 
     def search(self, parsed: ParsedQuery, *, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> HitPage:
         """One page of documents matching the parsed query."""
-        searcher = self._current_searcher()
+        view = self._current()
         text_query = self._text_query(parsed)
         q = self._restrict(text_query, self._conditions(parsed), self._excluded(parsed))
-        options = {}
-        if sort == "newest" or (sort == "relevance" and isinstance(text_query, query.Every)):
-            options.update(sortedby="created", reverse=True)
-        elif sort == "votes":
-            options.update(sortedby=[sorting.FieldFacet("score", reverse=True),
-                                     sorting.FieldFacet("created", reverse=True)])
-        result_page = searcher.search_page(q, page, pagelen=per_page, terms=True, **options)
-        return HitPage(hits=self._hits(result_page.results, result_page), total=len(result_page))
+        start = (page - 1) * per_page
+        options = {"mask": view.mask(parsed.doc_type), "terms": True}
+        if sort == "relevance" and not isinstance(text_query, query.Every):
+            results = view.ranking.search(q, limit=start + per_page, **options)
+            ranked = [(hit, hit.score) for hit in results]
+        else:
+            if sort == "votes":
+                options["sortedby"] = [sorting.FieldFacet("score", reverse=True),
+                                       sorting.FieldFacet("created", reverse=True)]
+            else:  # newest, or no words to rank by
+                options.update(sortedby="created", reverse=True)
+            results = view.searcher.search(q, limit=start + per_page, **options)
+            ranked = [(hit, 0.0) for hit in results]  # a sorted hit's score is its sort key
+        return HitPage(hits=self._hits(results, ranked[start:start + per_page]),
+                       total=len(results))
 
     def similar(self, text: str, *, doc_type: str, limit: int = 5,
                 exclude: Iterable[int] = ()) -> list[Hit]:
         """Documents of `doc_type` sharing the most (weighted) words with `text`."""
-        searcher = self._current_searcher()
-        tokens = self._telling_tokens(searcher, text)
-        if not tokens:
+        view = self._current()
+        q = self._similar_query(view.searcher, text)
+        if q is None:
             return []
-        # Every word in titles, only the rarest in bodies: as many originals of duplicates
-        # found as with all words in both, from far fewer candidates.
-        q = query.Or([query.Term("title", t) for t in tokens]
-                     + [query.Term("body", t) for t in tokens[:SIMILAR_BODY_WORDS]])
-        masked = [query.Term("key", f"{doc_type}:{i}") for i in exclude]
-        q = self._restrict(q, [query.Term("doc_type", doc_type)],
-                           query.Or(masked) if masked else None)
-        results = searcher.search(q, limit=limit, terms=True)
-        return self._hits(results, results)
+        q = self._restrict(q, self._conditions(ParsedQuery(doc_type=doc_type)))
+        mask = view.mask(doc_type, [f"{doc_type}:{i}" for i in exclude])
+        results = view.searcher.search(q, limit=SIMILAR_DEPTH, mask=mask, terms=True)
+        return self._hits(results, view.reranked(results)[:limit])
 
-    def _telling_tokens(self, searcher, text: str) -> list[str]:
-        """The rarer words of `text`: words in most documents say little about similarity
-        and would make every document a candidate (slow on a large index)."""
+    def _similar_query(self, searcher, text: str):
+        """Every telling word of `text` in titles, only the rarest in bodies: as many
+        originals of duplicates found as with all words in both, from far fewer candidates.
+        Words in most documents say little about similarity and would make every document
+        a candidate (slow on a large index): a text of only such words is looked for by
+        its two rarest words, in titles only."""
         tokens = list(dict.fromkeys(self._analyzed("body", text)))[:32]
+        if not tokens:
+            return None
+        frequency = {t: searcher.doc_frequency("body", t) for t in tokens}
         common = max(SIMILAR_MIN_COMMON, searcher.doc_count() * SIMILAR_COMMON_SHARE)
-        by_rarity = sorted(tokens, key=lambda t: searcher.doc_frequency("body", t))
-        telling = [t for t in by_rarity if searcher.doc_frequency("body", t) <= common]
-        return (telling or by_rarity[:2])[:SIMILAR_MAX_WORDS]
+        by_rarity = sorted(tokens, key=frequency.get)
+        telling = [t for t in by_rarity if frequency[t] <= common][:SIMILAR_MAX_WORDS]
+        if not telling:
+            return query.Or([query.Term("title", t) for t in by_rarity[:2]])
+        return query.Or([query.Term("title", t) for t in telling]
+                        + [query.Term("body", t) for t in telling[:SIMILAR_BODY_WORDS]])
 
     @staticmethod
-    def _hits(results, page) -> list[Hit]:
+    def _hits(results, ranked: list) -> list[Hit]:
+        """Hits for (Whoosh hit, relevance) pairs of `results`, with snippets."""
         # Highlighting re-analyses the stored text: look at its start only, for speed.
         results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60,
                                                charlimit=HIGHLIGHT_CHARS)
         results.formatter = _MarkFormatter()
         hits = []
-        for hit in page:
+        for hit, relevance in ranked:
             excerpt = hit.get("excerpt", "")
             snippet = ""
             if results.has_matched_terms():
                 snippet = hit.highlights("body", text=excerpt, top=2)
-            # Sorted by a field, a hit's score is its sort key, not a relevance.
-            relevance = hit.score if isinstance(hit.score, (int, float)) else 0.0
             hits.append(Hit(
                 doc_type=hit["doc_type"], doc_id=hit["doc_id"], relevance=float(relevance),
                 snippet=snippet or plain_snippet(excerpt),
@@ -321,7 +410,7 @@ class WhooshBackend:
     def close(self) -> None:
         """Let go of the searcher and the index (tests, reindex from a fresh process)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher, self._ix = None, None
+            if self._open is not None:
+                self._open.searcher.close()
+            self._open, self._ix = None, None
 

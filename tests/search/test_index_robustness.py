@@ -56,3 +56,22 @@ def test_search_page_runs_the_same_queries_for_3_and_20_results(app, count_queri
     many, page_many = _page_queries(client, count_queries, "camera")
     assert "3 results" in page_one and "20 results" in page_many
     assert one == many and one > 0
+
+
+def test_reindex_replaces_the_schema_of_an_index_from_an_earlier_version(app, search_backend):
+    if search_backend != "whoosh":
+        pytest.skip("Whoosh stores its schema in the index")
+    from whoosh import fields, index
+
+    backend = search_index.backend()
+    backend.close()
+    old_schema = fields.Schema(key=fields.ID(unique=True, stored=True),
+                               boost=fields.NUMERIC(int, sortable=True))
+    backend.directory.mkdir(parents=True, exist_ok=True)
+    index.create_in(backend.directory, old_schema)  # the numbers were NUMERIC fields once
+    thread = make_thread(title="Doorbell chime stays silent")
+    assert "title" not in backend._index().schema.names()  # written with the old schema
+    assert indexing.reindex() == 1
+    stored = backend._index().schema
+    assert whoosh_backend._signature(stored) == whoosh_backend._signature(backend._schema)
+    assert [r.doc_id for r in search.search_page(None, "chime").items] == [thread.id]
