@@ -47,7 +47,7 @@ PRIVILEGES = (
     Privilege("edit_others", 1000, _l("Edit freely"),
               _l("Edit anyone's questions and answers without review.")),
     Privilege("review_queue", 2000, _l("Review queue"),
-              _l("See the review queue and help handle flagged and held posts.")),
+              _l("Follow the review queue of flagged and held posts; moderators decide.")),
 )
 PRIVILEGE_NAMES = tuple(p.name for p in PRIVILEGES)
 _BY_NAME = {p.name: p for p in PRIVILEGES}

@@ -27,7 +27,7 @@ def review_queue():
     """Pending items: posts and comments with open flags, and held ones (moderators)."""
     user = require_user()
     page, per_page = pagination()
-    result = queue.review_queue(user, page, per_page)
+    result = queue.moderation_queue(user, page, per_page)
     return jsonify(page_json(result.items, queue_item_json))
 
 

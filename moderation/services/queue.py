@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Comment, Post, SerialVote, User
-from forum.permissions import require
+from forum.permissions import can, require
 from forum.services import inputs
 from forum.services.comments import delete_comment
 from forum.services.ledger import SerialVoting
@@ -58,6 +58,7 @@ class Queue:
     items: Page
     flaggers: dict[int, FlagCounts]
     serial_votes: list[SerialVoting]
+    can_decide: bool = True
 
 
 def _kind(name: str):
@@ -87,18 +88,26 @@ def _open_serial_votes():
     return select(SerialVote).where(SerialVote.reviewed_at.is_(None))
 
 
-def queue_size(moderator: User | None) -> int:
+def queue_size(viewer: User | None) -> int:
     """Open queue items plus open serial-voting reports, in one query (for the header)."""
-    require(moderator, "review_flags")
+    require(viewer, "review_queue")
     items = select(func.count()).select_from(_open_items().subquery()).scalar_subquery()
     pairs = _open_serial_votes().with_only_columns(SerialVote.voter_id, SerialVote.author_id)
     reports = select(func.count()).select_from(pairs.distinct().subquery()).scalar_subquery()
     return sum(db.session.execute(select(items, reports)).one())
 
 
-def review_queue(moderator: User | None, page: int = 1, per_page: int = 30) -> Queue:
-    """One page of the queue, oldest first, with the serial-voting reports."""
+def moderation_queue(moderator: User | None, page: int = 1, per_page: int = 30) -> Queue:
+    """The queue as moderators decide on it (the API's): moderators only."""
     require(moderator, "review_flags")
+    return review_queue(moderator, page, per_page)
+
+
+def review_queue(viewer: User | None, page: int = 1, per_page: int = 30) -> Queue:
+    """One page of the queue, oldest first. Moderators decide and see the serial-voting
+    reports; members with the review-queue privilege follow the queue read-only."""
+    require(viewer, "review_queue")
+    moderator = can(viewer, "review_flags")
     keys = _open_items().subquery()
     total = db.session.scalar(select(func.count()).select_from(keys))
     rows = db.session.execute(
@@ -108,7 +117,8 @@ def review_queue(moderator: User | None, page: int = 1, per_page: int = 30) -> Q
     items = _load_items(rows)
     flaggers = flag_counts(flag.user_id for item in items for flag in item.flags)
     return Queue(items=Page(items=items, page=page, per_page=per_page, total=total or 0),
-                 flaggers=flaggers, serial_votes=_serial_reports())
+                 flaggers=flaggers, serial_votes=_serial_reports() if moderator else [],
+                 can_decide=moderator)
 
 
 def _load_items(rows) -> list[QueueItem]:

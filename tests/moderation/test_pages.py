@@ -56,11 +56,18 @@ def test_queue_page_shows_flags_with_notes_and_records_in_fixed_queries(client, 
     assert many <= 12, many
 
 
-def test_queue_page_is_for_moderators(client):
+def test_queue_page_is_for_moderators_and_read_only_for_privileged_members(client):
     assert client.get("/moderation").status_code == 302  # to sign in
-    sign_in(client, make_user(reputation=PRIVILEGED))
+    sign_in(client, make_user(reputation=1999))
     assert client.get("/moderation").status_code == 403
     assert "nav-review" not in text(client.get("/"))
+    _fill_queue(1)
+    sign_in(client, make_user(reputation=PRIVILEGED))
+    page = text(client.get("/moderation"))
+    assert "Please look at this one closely." in page and "nav-review" in page
+    assert "moderators decide" in page
+    for decision in ("Accept", "Approve", "Mark reviewed", "Audit log"):
+        assert f">{decision}<" not in page, decision
 
 
 def test_resolve_from_the_queue_and_bad_outcome_keeps_the_note(client):

@@ -54,9 +54,16 @@ def test_queue_drops_resolved_and_deleted_items(app):
     assert queue.queue_size(moderator) == 0
 
 
-def test_queue_is_for_moderators_and_up(app):
+def test_moderators_decide_and_privileged_members_follow_the_queue(app):
     assert queue.queue_size(make_user(role="staff")) == 0
-    for user in (None, make_user(reputation=PRIVILEGED)):
+    assert queue.review_queue(make_user(role="moderator")).can_decide
+    reviewer = make_user(reputation=PRIVILEGED)
+    followed = queue.review_queue(reviewer)
+    assert not followed.can_decide and followed.serial_votes == []
+    assert queue.queue_size(reviewer) == 0
+    with pytest.raises(PermissionDenied):
+        queue.moderation_queue(reviewer)  # the API's queue is for moderators
+    for user in (None, make_user(reputation=1999)):
         with pytest.raises(PermissionDenied):
             queue.review_queue(user)
         with pytest.raises(PermissionDenied):
