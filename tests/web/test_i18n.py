@@ -1,4 +1,5 @@
 """Language: the user's setting, else the browser's Accept-Language."""
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_user_setting_overrides_the_browser(client):
     assert fresh(User, user.id).locale == "de"
     page = text(client.get("/settings", headers=ENGLISH, follow_redirects=True))
     assert '<html lang="de">' in page
-    assert "Deine Spracheinstellung wurde gespeichert." in page
+    assert "Ihre Spracheinstellung wurde gespeichert." in page
     client.post("/settings/language", data={"locale": "en"})
     assert "Ask a question" in text(client.get("/", headers=GERMAN))
     client.post("/settings/language", data={"locale": ""})  # automatic again
@@ -70,6 +71,16 @@ def test_german_catalog_is_complete():
     )]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not missing and not fuzzy
+
+
+def test_german_catalog_addresses_the_reader_formally():
+    """A company help desk says "Sie": no msgstr may fall back to "du", "dich", "dein" ..."""
+    with (TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalog = read_po(source)
+    informal = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+    strings = [s for m in catalog if m.id
+               for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert [s for s in strings if informal.search(s)] == []
 
 
 def _source_messages() -> set[str]:

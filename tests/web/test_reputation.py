@@ -173,7 +173,7 @@ def test_refusal_and_privileges_in_german(client):
     german = {"Accept-Language": "de-DE,de;q=0.9", **JSON}
     error = client.post(f"/p/{answer.id}/vote", data={"value": "1"}, headers=german).get_json()
     assert error["error"]["message"] == (
-        "Dafür brauchst du das Recht „Positiv bewerten“: 15 Reputation. "
-        "Du hast 1, es fehlen noch 14.")
+        "Dafür brauchen Sie das Recht „Positiv bewerten“: 15 Reputation. "
+        "Sie haben 1, es fehlen noch 14.")
     page = text(client.get("/privileges", headers={"Accept-Language": "de"}))
     assert "Überall kommentieren" in page and "Es fehlen noch 49 Reputation." in page

@@ -150,7 +150,8 @@ def test_ticket_mail_speaks_the_recipients_language(app):
     make_ticket(user)
     (message,) = sent_mails(app)
     assert "Eingegangen:" in message["Subject"]
-    assert text_part(message).startswith("##- Bitte schreibe deine Antwort über dieser Zeile -##")
+    assert text_part(message).startswith(
+        "##- Bitte schreiben Sie Ihre Antwort über dieser Zeile -##")
     assert "Hallo" in text_part(message)
 
 
