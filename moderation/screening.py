@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from limits import parse
 from sqlalchemy import select
@@ -151,8 +151,11 @@ def hold(item: Thread | Post | Comment, reasons: list[str]) -> None:
 # --- posting limits ---------------------------------------------------------------
 
 def _limits_for(kind: str, new: bool):
+    """The limits a post of `kind` counts against. They pace people posting through the
+    site and the API; the command line (demo data, imports) is not limited."""
     group = _LIMIT_GROUPS.get(kind)
-    if group is None or not current_app.config.get("RATELIMIT_ENABLED"):
+    if group is None or not has_request_context() or not current_app.config.get(
+            "RATELIMIT_ENABLED"):
         return []
     names = [f"POST_LIMIT_{group.upper()}"] + ([f"POST_LIMIT_NEW_{group.upper()}"] if new else [])
     return [(parse(_setting(name)), group) for name in names]

@@ -1,4 +1,5 @@
-"""Posting limits: tighter for new members, a ceiling for everyone, off with the switch."""
+"""Posting limits: tighter for new members, a ceiling for everyone, off with the switch.
+The services are called inside a request context: limits pace requests, not the CLI."""
 import pytest
 from sqlalchemy import func, select
 
@@ -18,7 +19,7 @@ from .test_screening import _veteran
 def limited(make_app):
     """An app with the posting limits on (the test config turns them off)."""
     app = make_app(RATELIMIT_ENABLED=True)
-    with app.app_context():
+    with app.test_request_context():  # limits pace requests, not the command line
         limiter.reset()
         yield app
 
@@ -49,7 +50,7 @@ def test_new_member_opens_one_thread_per_5_minutes(limited):
 
 def test_everyone_has_a_ceiling_but_moderators(make_app):
     app = make_app(RATELIMIT_ENABLED=True, POST_LIMIT_REPLIES="2 per hour")
-    with app.app_context():
+    with app.test_request_context():  # limits pace requests, not the command line
         limiter.reset()
         thread, veteran, moderator = make_thread(), _veteran(), make_user(role="moderator")
         for n in range(2):
@@ -93,7 +94,7 @@ def test_the_switch_turns_the_limits_off(monkeypatch, make_app):
     monkeypatch.setenv("ASKDESK_RATELIMIT_ENABLED", "0")
     assert load_config()["RATELIMIT_ENABLED"] is False
     app = make_app(RATELIMIT_ENABLED=False)
-    with app.app_context():
+    with app.test_request_context():
         author, thread = make_user(), make_thread()
         for n in range(3):
             threads.post_answer(author, thread.id, _body(n))

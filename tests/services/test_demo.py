@@ -32,3 +32,15 @@ def test_demo_loads_once_with_consistent_counters(runner):
     again = runner.invoke(args=["askdesk", "demo", "--if-empty"])
     assert "not loaded" in again.output
     assert db.session.scalar(select(func.count(Thread.id))) == len(demo.THREADS)
+
+
+def test_demo_loads_with_posting_limits_on_and_nothing_held(make_app):
+    """`make run` loads the demo with the production settings: the command line is not
+    rate-limited, and no demo post looks like spam to the screening."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["askdesk", "demo", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        hidden = db.session.scalar(select(func.count(Thread.id)).where(
+            Thread.hidden_at.is_not(None)))
+        assert hidden == 0
