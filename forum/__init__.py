@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_database(app)
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 

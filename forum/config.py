@@ -76,6 +76,11 @@ def load_config() -> dict:
         "REDIS_URL": redis_url,
         # Thread views are buffered and written at most this often (forum/services/views.py).
         "VIEW_FLUSH_SECONDS": _number("ASKDESK_VIEW_FLUSH_SECONDS", 10),
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "askdesk:",
+        # Top helpers are recounted at most this often (their queries scan the ledger).
+        "LEADERS_CACHE_SECONDS": _number("ASKDESK_LEADERS_CACHE_SECONDS", 300),
         "RATELIMIT_ENABLED": _flag("ASKDESK_RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

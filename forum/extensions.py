@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound and initialised by create_app."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,4 +28,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Results that may lag a little (leaderboards): in-process, or in Redis when configured.
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address)

@@ -21,6 +21,8 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "SERVER_NAME": None,
+    # Every test sees fresh results; tests of the cache turn it on.
+    "CACHE_TYPE": "NullCache",
 }
 
 

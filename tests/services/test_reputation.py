@@ -468,3 +468,19 @@ def test_top_helpers_count_what_answers_earned_per_board_and_period(app, clock):
     assert names(ledger.top_helpers(billing, "all")) == [("ben", 10)]
     threads.delete_post(make_user(role="moderator"), old.id)  # its points are taken back
     assert names(ledger.top_helpers(router, "all")) == [("ben", 8)]
+
+
+def test_top_helpers_are_kept_for_a_while_as_plain_values(make_app):
+    app = make_app(CACHE_TYPE="SimpleCache", LEADERS_CACHE_SECONDS=60)
+    with app.app_context():
+        first_answer = make_answer(make_thread())
+        leader = first_answer.author.username
+        votes.cast_vote(make_voter(), first_answer.id, 1)
+        first = ledger.leaders(None)
+        later_answer = make_answer(make_thread())
+        for _ in range(2):
+            votes.cast_vote(make_voter(), later_answer.id, 1)
+        db.session.remove()  # a cached result must not need its session
+        again = ledger.leaders(None)
+        assert again == first  # the new leader shows once the cache expires
+        assert [h.user.username for h in again["all"]] == [leader]
