@@ -28,6 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# Text from the search benchmark's vocabulary: support words first, then 6,000 made-up
+# ones with Zipf-like frequencies, so that a word is in as many threads as in real text.
+from bench.search import WORDS, sentence  # noqa: E402
+
 SIZES = {"tiny": 1_000, "small": 50, "medium": 5, "large": 1}  # divisors of the large site
 LARGE = {"boards": 20, "users": 50_000, "threads": 100_000, "posts": 1_000_000,
          "comments": 300_000, "votes": 2_000_000, "articles": 500, "tickets": 5_000}
@@ -38,15 +42,6 @@ SPAN_MINUTES = 2 * 365 * 24 * 60
 PRODUCTS = ["router", "mesh", "modem", "camera", "doorbell", "thermostat", "plug", "bulb",
             "speaker", "hub", "app", "billing", "account", "sensor", "lock", "switch",
             "extender", "charger", "tablet", "watch"]
-WORDS = ("wifi signal firmware update reset password account invoice refund payment app "
-         "device pairing bluetooth battery schedule timer scene light network channel dns "
-         "port forwarding vpn guest login error timeout reboot factory settings backup sync "
-         "notification email address subscription plan upgrade downgrade install setup "
-         "cable power adapter led blinking red green orange offline online latency speed "
-         "slow drop disconnect range interference band 5ghz 2.4ghz mesh node satellite").split()
-FILLER = "the a my it is not when after before with on in to and but after every".split()
-
-
 @dataclass(frozen=True)
 class Size:
     boards: int
@@ -67,11 +62,6 @@ class Size:
 
 
 # --- text ---------------------------------------------------------------------------
-
-def sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) if rng.random() < 0.55 else rng.choice(FILLER) for _ in range(n)]
-    return " ".join(words).capitalize() + "."
-
 
 def paragraph(rng: random.Random) -> str:
     return " ".join(sentence(rng, rng.randint(6, 18)) for _ in range(rng.randint(2, 5)))
