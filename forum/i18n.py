@@ -12,6 +12,12 @@ def select_locale() -> str:
         return languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    return browser_locale()
+
+
+def browser_locale() -> str:
+    """The locale an anonymous visitor gets: the best match for Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
     return request.accept_languages.best_match(languages) or languages[0]
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import page_generation
 from .extensions import db
 
 _immediate = contextvars.ContextVar("askdesk_immediate_begin", default=False)
@@ -64,6 +65,7 @@ def write_transaction():
     finally:
         _immediate.reset(token)
         _after_commit.reset(callbacks_token)
+    page_generation.bump()  # cached pages rendered before this commit are stale now
     for callback, args in callbacks:
         callback(*args)
 

@@ -21,12 +21,12 @@ def _load_user(session_id: str) -> User | None:
 
 def register(app: Flask) -> None:
     """Register the page blueprints and the error pages."""
-    from . import (auth, boards, desk, errors, kb, kb_staff, posts, reputation, search, support, templating,
-                   threads, users)
+    from . import (auth, boards, desk, errors, kb, kb_staff, lazy_csrf, posts, reputation, search,
+                   support, templating, threads, users)
 
     login_manager.login_view = "auth.login"
     for blueprint in (auth.bp, boards.bp, threads.bp, posts.bp, search.bp, users.bp, support.bp,
-                      desk.bp, kb.bp, kb_staff.bp, reputation.bp):
+                      desk.bp, kb.bp, kb_staff.bp, reputation.bp, lazy_csrf.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     templating.init_app(app)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..errors import DomainError, PermissionDenied, RateLimited
 from ..extensions import db
 from .helpers import login_redirect, wants_json
+from .lazy_csrf import missing_token_response
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _domain_error(error: DomainError):
 
 
 def _csrf_error(error: CSRFError):
-    return error_response(400, CSRF_MESSAGE, code="csrf_failed")
+    return missing_token_response(error) or error_response(400, CSRF_MESSAGE, code="csrf_failed")
 
 
 def _http_error(error: HTTPException):

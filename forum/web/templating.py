@@ -10,6 +10,7 @@ from .. import permissions
 from ..links import document_path
 from ..timeutil import isoformat, utcnow
 from . import acting_user
+from .lazy_csrf import form_csrf_token
 
 
 def thread_url(thread, **kwargs) -> str:
@@ -103,7 +104,7 @@ def init_app(app: Flask) -> None:
         can=permissions.can, missing_privilege=permissions.missing_privilege,
         privilege_threshold=permissions.threshold, thread_url=thread_url, lang_code=lang_code,
         role_name=role_name, reason_label=reason_label, detail_label=detail_label,
-        tier_name=tier_name, document_path=document_path,
+        tier_name=tier_name, document_path=document_path, form_csrf_token=form_csrf_token,
     )
     app.jinja_env.filters.update(
         ago=ago, absolute=absolute, long_date=long_date, time_tag=time_tag,

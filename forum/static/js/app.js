@@ -6,18 +6,33 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrfToken = csrfMeta ? csrfMeta.getAttribute("content") : "";
 
+  // Pages shared by anonymous visitors carry no token (they must not start a session):
+  // it is fetched the first time something is sent.
+  function withToken() {
+    var source = document.querySelector('meta[name="csrf-token-url"]');
+    if (csrfToken || !source) { return Promise.resolve(csrfToken); }
+    return fetch(source.getAttribute("content"), {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) { return response.json(); }).then(function (data) {
+      csrfToken = data.token;
+      return csrfToken;
+    });
+  }
+
   function post(url, fields) {
     var body = new URLSearchParams();
     Object.keys(fields).forEach(function (key) { body.append(key, fields[key]); });
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Accept": "application/json",
-        "X-CSRFToken": csrfToken,
-        "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"
-      },
-      body: body
+    return withToken().then(function (token) {
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Accept": "application/json",
+          "X-CSRFToken": token,
+          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"
+        },
+        body: body
+      });
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { ok: response.ok, status: response.status, data: data };
@@ -84,6 +99,24 @@
   }
 
   document.addEventListener("submit", onVote);
+
+  // --- forms of shared pages: fill in the token, then send ----------------------------
+  function onTokenlessForm(event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.querySelector || !window.fetch) { return; }
+    var empty = form.querySelector('input[name="csrf_token"]');
+    if (!empty || empty.value) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    withToken().then(function (token) {
+      document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+        if (!input.value) { input.value = token; }
+      });
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    }, function () { form.submit(); });  // the server asks to confirm instead
+  }
+
+  document.addEventListener("submit", onTokenlessForm);
 
   // --- Markdown preview -----------------------------------------------------------
   function setupPreview(textarea) {

@@ -1,0 +1,48 @@
+"""CSRF tokens for pages shared by anonymous visitors, handed out when a form is sent.
+
+A shared page (forum/page_cache.py) must not create a session, so its forms
+carry an empty token. The page script fetches one from `/csrf-token` (which
+starts the session) just before a form is sent or a script posts. Without
+JavaScript the form arrives with no token: the action is never run then;
+the visitor is asked to confirm on a page with a real token (forms anonymous
+visitors may send), or is sent to sign in (everything else needs it anyway).
+"""
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+from ..page_cache import is_anonymous_page
+from .helpers import login_redirect, wants_json
+
+bp = Blueprint("lazy_csrf", __name__)
+
+MISSING = "The CSRF token is missing."
+# Forms an anonymous visitor may send from a shared page.
+ANONYMOUS_FORMS = frozenset({"kb.feedback"})
+
+
+@bp.route("/csrf-token")
+def token():
+    """This browser's CSRF token, as JSON {token}."""
+    response = jsonify(token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def form_csrf_token() -> str:
+    """The token for a form: empty on shared pages, where the script fetches it on sending."""
+    return "" if is_anonymous_page() else generate_csrf()
+
+
+def missing_token_response(error: CSRFError):
+    """The answer to an anonymous form sent without JavaScript from a shared page, else None."""
+    if (error.description != MISSING or current_user.is_authenticated or wants_json()
+            or request.blueprint == "auth"):
+        return None
+    if request.endpoint not in ANONYMOUS_FORMS:
+        return login_redirect()
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if name != "csrf_token"]
+    page = render_template("errors/confirm.html", action=request.full_path.rstrip("?"),
+                           fields=fields)
+    return page, 400
