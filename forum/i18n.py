@@ -1,6 +1,10 @@
 """Language choice: the user's setting, else the browser's Accept-Language."""
+import functools
+
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .extensions import babel
 
@@ -17,8 +21,14 @@ def select_locale() -> str:
 
 def browser_locale() -> str:
     """The locale an anonymous visitor gets: the best match for Accept-Language."""
-    languages = current_app.config["LANGUAGES"]
-    return request.accept_languages.best_match(languages) or languages[0]
+    languages = tuple(current_app.config["LANGUAGES"])
+    return _best_match(request.headers.get("Accept-Language", ""), languages)
+
+
+@functools.lru_cache(maxsize=512)
+def _best_match(header: str, languages: tuple[str, ...]) -> str:
+    # Browsers send a few distinct headers; parsing one costs more than serving a cached page.
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or languages[0]
 
 
 def init_app(app: Flask) -> None:

@@ -37,15 +37,15 @@ CACHED_ENDPOINTS = frozenset({
     "reputation.badge_index", "reputation.badge", "reputation.privileges",
 })
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
-VARY = ("Cookie", "Accept-Language")
+VARY = "Cookie, Accept-Language"
 
 
 class Entry(NamedTuple):
-    """A stored page."""
+    """A stored page, with its validators ready to send."""
 
     body: bytes
-    etag: str
-    rendered_at: float
+    etag: str  # unquoted
+    last_modified: str  # an HTTP date
 
 
 class Pending(NamedTuple):
@@ -79,7 +79,9 @@ def is_anonymous_page() -> bool:
 
 
 def _key(generation: int) -> str:
-    return f"page:{generation}:{browser_locale()}:{request.url}"
+    # The host is part of it: pages may hold absolute links built from it.
+    query = request.query_string.decode("latin-1")
+    return f"page:{generation}:{browser_locale()}:{request.scheme}://{request.host}{request.path}?{query}"
 
 
 def _serve_from_cache():
@@ -103,7 +105,8 @@ def _store_and_validate(response):
     if pending is None or not _storable(response):
         return response
     body = response.get_data()
-    entry = Entry(body, hashlib.blake2b(body, digest_size=16).hexdigest(), pending.started)
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    entry = Entry(body, etag, http_date(math.floor(pending.started)))
     if request.method == "GET":
         cache.set(pending.key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
     return _validated(response, entry, pending.changed_at)
@@ -118,11 +121,11 @@ def _storable(response) -> bool:
 
 def _validated(response, entry: Entry, changed_at: float):
     """Add the validators and caching headers; turn into 304 when the client is up to date."""
-    response.set_etag(entry.etag)
-    response.headers["Last-Modified"] = http_date(math.floor(entry.rendered_at))
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    for header in VARY:
-        response.vary.add(header)
+    headers = response.headers
+    headers["ETag"] = f'"{entry.etag}"'
+    headers["Last-Modified"] = entry.last_modified
+    headers["Cache-Control"] = CACHE_CONTROL
+    headers["Vary"] = VARY  # Flask adds Cookie again when the page read the session
     if _not_modified(entry, changed_at):
         response.status_code = 304  # werkzeug sends it without body and entity headers
     return response

@@ -66,8 +66,12 @@ def write_transaction():
         _immediate.reset(token)
         _after_commit.reset(callbacks_token)
     page_generation.bump()  # cached pages rendered before this commit are stale now
-    for callback, args in callbacks:
-        callback(*args)
+    try:
+        for callback, args in callbacks:
+            callback(*args)
+    finally:
+        if callbacks:  # and pages rendered before they ran (the search index's related threads)
+            page_generation.bump()
 
 
 def after_commit(callback, *args) -> None:
