@@ -137,7 +137,7 @@ def _not_modified(entry: Entry, changed_at: float) -> bool:
     HTTP dates have whole seconds: a copy dated in the second of the last
     write may predate it, so it must be at least a second later.
     """
-    if request.if_none_match:
-        return entry.etag in request.if_none_match
+    if request.if_none_match:  # weak comparison, as RFC 9110 asks (proxies that gzip weaken tags)
+        return request.if_none_match.contains_weak(entry.etag)
     since = request.if_modified_since
     return since is not None and since.timestamp() >= changed_at + 1

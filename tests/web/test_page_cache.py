@@ -266,6 +266,8 @@ def test_if_none_match_gives_304_until_the_page_changes(anon, site):
         assert response.status_code == 304
         assert response.get_data() == b""
         assert response.headers["ETag"] == etag
+    assert anon.get(path, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert anon.get(path, headers={"If-None-Match": '"other", ' + etag}).status_code == 304
     threads.post_answer(make_user(), site["thread"].id, "Try another USB cable for the printer.")
     fresh = anon.get(path, headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
