@@ -41,6 +41,13 @@ def _sla_hours(value: str | None) -> dict[str, int]:
             hours[name.strip()] = int(number)
     return hours
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise RuntimeError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _pairs(name: str) -> dict[str, int]:
     """Read "a=1,b=-2" from variable `name` into {"a": 1, "b": -2}."""
     raw = os.environ.get(name, "").strip()
@@ -74,6 +81,12 @@ def load_config() -> dict:
         "SECRET_KEY": _secret_key(instance_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
+        # Mail and search indexing run after the request (forum/tasks.py): "rq" hands them
+        # to `askdesk worker` processes, "thread" to a thread of each web process, "inline"
+        # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" gathers a batch.
+        "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
+                              "rq" if redis_url else "thread"),
+        "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 0.2),
         # Thread views are buffered and written at most this often (forum/services/views.py).
         "VIEW_FLUSH_SECONDS": _number("ASKDESK_VIEW_FLUSH_SECONDS", 10),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
