@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     import moderation
 
-    from . import cli, i18n, page_cache, security
+    from . import cli, i18n, page_cache, security, tasks
     from .api import bp as api_bp
     from .services import views
     from .web import register as register_web
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     views.init_app(app)
     page_cache.init_app(app)
+    tasks.init_app(app)
     register_web(app)
     moderation.init_app(app)  # before the API blueprint: it adds routes to it
     app.register_blueprint(api_bp)

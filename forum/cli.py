@@ -1,4 +1,5 @@
-"""`flask --app wsgi askdesk ...` commands: users, boards, reputation, demo data, search."""
+"""`flask --app wsgi askdesk ...` commands: users, boards, reputation, demo data, search,
+background tasks and their worker."""
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -14,6 +15,7 @@ search = AppGroup("search", help="Maintain the search index.")
 reputation = AppGroup("reputation", help="The reputation ledger.")
 importers = AppGroup("import", help="Import content from elsewhere.")
 views = AppGroup("views", help="Buffered thread view counts.")
+task_queue = AppGroup("tasks", help="Mail and index updates waiting to run.")
 askdesk.add_command(users)
 askdesk.add_command(boards)
 askdesk.add_command(reputation)
@@ -22,6 +24,7 @@ askdesk.add_command(cli_support.tickets)
 askdesk.add_command(search)
 askdesk.add_command(importers)
 askdesk.add_command(views)
+askdesk.add_command(task_queue)
 
 
 def _fail(error: DomainError):
@@ -128,10 +131,12 @@ def search_reindex():
 @search.command("retry")
 def search_retry():
     """Write the documents whose index update failed earlier."""
+    from . import tasks
     from .services import indexing
 
-    done = indexing.retry_queued(limit=1_000_000)
-    click.echo(f"Wrote {done} queued documents; {indexing.queued_count()} still queued.")
+    tasks.make_due(indexing.TASK)
+    tasks.run_pending()
+    click.echo(f"{indexing.queued_count()} index updates still queued.")
 
 
 @search.command("status")
@@ -175,6 +180,42 @@ def flush_views():
     from .services import views as view_counts
 
     click.echo(f"Wrote {view_counts.flush()} views.")
+
+
+@task_queue.command("status")
+def tasks_status():
+    """Show how many tasks wait (due or to be retried) and how many failed for good."""
+    from . import tasks
+
+    for name in tasks.HANDLERS:
+        found = tasks.counts(name)
+        click.echo(f"{name}: {found['waiting']} waiting, {found['dead']} dead")
+
+
+@task_queue.command("run")
+@click.option("--now", "make_due", is_flag=True, help="Also run tasks waiting for a retry.")
+@click.option("--revive", is_flag=True, help="Also run tasks that failed for good.")
+def tasks_run(make_due, revive):
+    """Run the due tasks in this process."""
+    from . import tasks
+
+    if make_due or revive:
+        tasks.make_due(revive=revive)
+    click.echo(f"Ran {tasks.run_pending()} tasks.")
+
+
+@askdesk.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst):
+    """Run tasks from the RQ queue (needs ASKDESK_REDIS_URL); start one or more per site."""
+    from flask import current_app
+
+    from . import tasks
+
+    if current_app.config["TASKS_MODE"] != "rq":
+        raise click.ClickException("`askdesk worker` needs ASKDESK_REDIS_URL (and tasks "
+                                   "mode rq); without Redis the web processes run tasks.")
+    tasks.work(current_app._get_current_object(), burst=burst)
 
 
 def init_app(app: Flask) -> None:

@@ -41,6 +41,13 @@ def _sla_hours(value: str | None) -> dict[str, int]:
             hours[name.strip()] = int(number)
     return hours
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise RuntimeError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _pairs(name: str) -> dict[str, int]:
     """Read "a=1,b=-2" from variable `name` into {"a": 1, "b": -2}."""
     raw = os.environ.get(name, "").strip()
@@ -54,6 +61,18 @@ def _pairs(name: str) -> dict[str, int]:
         if not sep:
             raise RuntimeError(f"{name}: expected name=integer pairs, got {item!r}")
     return values
+
+
+def _engine_options(database_url: str) -> dict:
+    """Connection pool settings. A sync worker serves one request at a time and its task
+    thread (TASKS_MODE "thread") may hold a second connection, so a small pool per process
+    is enough; processes x (size + overflow) must stay under the server's max_connections
+    (or put PgBouncer in front)."""
+    if database_url.startswith("sqlite"):
+        return {"pool_pre_ping": True}
+    return {"pool_pre_ping": True, "pool_size": _number("ASKDESK_DB_POOL_SIZE", 2),
+            "max_overflow": _number("ASKDESK_DB_MAX_OVERFLOW", 3),
+            "pool_recycle": _number("ASKDESK_DB_POOL_RECYCLE", 1800)}
 
 
 def load_config() -> dict:
@@ -74,6 +93,12 @@ def load_config() -> dict:
         "SECRET_KEY": _secret_key(instance_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
+        # Mail and search indexing run after the request (forum/tasks.py): "rq" hands them
+        # to `askdesk worker` processes, "thread" to a thread of each web process, "inline"
+        # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" gathers a batch.
+        "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
+                              "rq" if redis_url else "thread"),
+        "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 0.2),
         # Thread views are buffered and written at most this often (forum/services/views.py).
         "VIEW_FLUSH_SECONDS": _number("ASKDESK_VIEW_FLUSH_SECONDS", 10),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
@@ -125,7 +150,7 @@ def load_config() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "de"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "SEARCH_BACKEND": search_backend if search_backend in ("whoosh", "postgres") else "whoosh",
         # Decides the search analyzer (stemming and stop words): "en" or "de".
         "SITE_LANGUAGE": site_language if site_language in ("en", "de") else "en",

@@ -1,8 +1,12 @@
 """Outgoing email: one module, two backends.
 
-By default each message is written as an .eml file under
-<instance>/mail/ and logged, so a local site needs no mail server; with
-ASKDESK_SMTP_URL (smtp://user:pass@host:port or smtps://...) it is sent.
+`send()` renders nothing and sends nothing itself: it stores a "mail" task
+(forum/tasks.py) with the current write, so a slow or failing mail server
+never holds up or fails a request, and a message that cannot be sent is
+retried. `deliver()` is that task. By default each message is written as an
+.eml file under <instance>/mail/ and logged, so a local site needs no mail
+server; with ASKDESK_SMTP_URL (smtp://user:pass@host:port or smtps://...) it
+is sent.
 """
 import logging
 import smtplib
@@ -14,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 
+from . import tasks
 from .timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,8 +66,16 @@ def _write_eml(message: EmailMessage) -> Path:
 
 def send(*, to: str, subject: str, text: str, html: str | None = None,
          reply_to: str | None = None) -> None:
-    """Send one message with a plain-text part (and an optional HTML part and Reply-To)."""
-    message = _build(to, subject, text, html, reply_to)
+    """Send one message with a plain-text part (and an optional HTML part and Reply-To)
+    once the current transaction commits."""
+    tasks.enqueue("mail", {"to": to, "subject": str(subject), "text": text, "html": html,
+                           "reply_to": reply_to})
+
+
+def deliver(payload: dict) -> None:
+    """The "mail" task: hand one message to the mail server (or the mail folder)."""
+    to, subject = payload["to"], payload["subject"]
+    message = _build(to, subject, payload["text"], payload["html"], payload["reply_to"])
     smtp_url = current_app.config.get("SMTP_URL")
     if smtp_url:
         _send_smtp(smtp_url, message)

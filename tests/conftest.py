@@ -10,7 +10,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
-from forum import create_app, timeutil
+from forum import create_app, tasks, timeutil
 from forum.extensions import db
 from forum.search.postgres_backend import TABLE as SEARCH_TABLE
 
@@ -23,6 +23,8 @@ BASE_CONFIG = {
     "SERVER_NAME": None,
     # Every test sees fresh results; tests of the cache turn it on.
     "CACHE_TYPE": "NullCache",
+    # Mail and index updates run in the request, so each test sees their effect at once.
+    "TASKS_MODE": "inline",
 }
 
 
@@ -168,3 +170,17 @@ def login(client, user, password="correct horse battery"):
     return client.post(
         "/login", data={"login": user.username, "password": password}, follow_redirects=False
     )
+
+
+@pytest.fixture
+def retry_tasks(monkeypatch):
+    """Run the queued tasks once the first retry delay has passed; returns how many ran."""
+
+    def run() -> int:
+        assert tasks.run_pending() == 0  # before the delay, nothing is due
+        later = timeutil.utcnow() + tasks.retry_delay(1)
+        with monkeypatch.context() as clock:
+            clock.setattr(tasks, "utcnow", lambda: later)
+            return tasks.run_pending()
+
+    return run

@@ -36,3 +36,16 @@ def test_boards_cli_creates_board(runner):
     assert bad.exit_code != 0 and "Slug" in bad.output
     again = runner.invoke(args=["askdesk", "boards", "create", "router-x200", "--name", "X"])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_postgresql_pool_is_small_per_process_and_set_from_the_environment(monkeypatch,
+                                                                          tmp_path):
+    from forum.config import load_config
+
+    monkeypatch.setenv("ASKDESK_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("ASKDESK_DATABASE_URL", "postgresql+psycopg://askdesk@db.internal/askdesk")
+    monkeypatch.setenv("ASKDESK_DB_POOL_SIZE", "4")
+    options = load_config()["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (4, 3, True)
+    monkeypatch.setenv("ASKDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    assert "pool_size" not in load_config()["SQLALCHEMY_ENGINE_OPTIONS"]

@@ -2,7 +2,8 @@
 from .boards import Board
 from .kb import Article, ArticleFeedback, ArticleRevision, ArticleSlug
 from .reputation import BadgeAward, ReputationEvent, SerialVote
-from .search import ExternalId, IndexQueueItem, SuggestionClick
+from .search import ExternalId, SuggestionClick
+from .tasks import QueuedTask
 from .threads import (Comment, CommentRevision, Post, PostRevision, Tag, Thread, Vote, listed,
                       thread_tags)
 from .tickets import Ticket, TicketAttachment, TicketEvent, TicketMessage
@@ -20,9 +21,9 @@ __all__ = [
     "Comment",
     "CommentRevision",
     "ExternalId",
-    "IndexQueueItem",
     "Post",
     "PostRevision",
+    "QueuedTask",
     "ReputationEvent",
     "SuggestionClick",
     "SerialVote",

@@ -1,4 +1,4 @@
-"""Search bookkeeping: index writes waiting for a retry, clicked suggestions, and the
+"""Search bookkeeping: clicked suggestions, and the
 ids that imported content had at its source (so a second import adds nothing)."""
 from datetime import datetime
 
@@ -8,20 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 from .users import User
-
-
-class IndexQueueItem(db.Model):
-    """A document whose index write failed (e.g. the index was locked); retried later."""
-
-    __tablename__ = "search_queue"
-    __table_args__ = (UniqueConstraint("doc_type", "doc_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    doc_type: Mapped[str] = mapped_column(String(8))
-    doc_id: Mapped[int]
-    attempts: Mapped[int] = mapped_column(default=1)
-    last_error: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SuggestionClick(db.Model):

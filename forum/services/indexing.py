@@ -1,11 +1,12 @@
 """Keeping the search index in step with the database.
 
-Services call `index_thread(...)` inside their transaction; the write to the
-index happens once that transaction has committed, so the index only ever
-sees committed content. An index write that fails (Whoosh locked by another
-worker, PostgreSQL away) never undoes the post: the document is queued in
-`search_queue` and written again on the next successful index write, by
-`retry_queued()`, or by a full `reindex()`.
+Services call `index_thread(...)` inside their transaction: it stores a
+"search.index" task with the write (forum/tasks.py), which brings the entry
+up to date once the transaction has committed, so the index only ever sees
+committed content. Tasks arriving together are written in one batch, one
+index commit for many documents. An index write that fails (Whoosh locked,
+PostgreSQL away) never undoes the post: the task stays and is retried, and a
+full `reindex()` rebuilds everything.
 
 Each document type has a loader that turns ids into `Document`s for what
 anyone may see; ids it does not return are removed from the index: deleted
@@ -14,20 +15,18 @@ threads, and KB articles that are drafts or archived.
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import search
+from .. import search, tasks
 from ..extensions import db
-from ..models import Article, IndexQueueItem, Post, Thread, listed
+from ..models import Article, Post, Thread, listed
 from ..rendering import plain_text
-from ..transactions import after_commit, write_transaction
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-RETRY_BATCH = 50
+TASK = "search.index"
 MAX_BODY_CHARS = 50_000
 
 
@@ -108,29 +107,26 @@ LOADERS: dict[str, tuple[Callable, Callable, Callable]] = {
 
 def index_thread(thread_id: int) -> None:
     """Bring a thread's index entry up to date once the current transaction commits."""
-    after_commit(sync_documents, "thread", (thread_id,))
+    tasks.enqueue(TASK, {"type": "thread", "id": thread_id})
 
 
 def index_article(article_id: int) -> None:
     """Bring a KB article's index entry up to date once the current transaction commits:
     published articles are written, drafts and archived ones removed."""
-    after_commit(sync_documents, "kb", (article_id,))
+    tasks.enqueue(TASK, {"type": "kb", "id": article_id})
 
 
-def sync_documents(doc_type: str, doc_ids: Iterable[int]) -> bool:
-    """Write (or remove) these documents now; queue them if the index is unavailable."""
+def write_batch(payloads: list[dict]) -> None:
+    """The "search.index" task: write (or remove) the documents named, once each."""
+    for doc_type in LOADERS:
+        ids = list(dict.fromkeys(p["id"] for p in payloads if p["type"] == doc_type))
+        if ids:
+            write_documents(doc_type, ids)
+
+
+def write_documents(doc_type: str, doc_ids: Iterable[int]) -> None:
+    """Write (or remove) these documents now, as the database has them."""
     doc_ids = list(doc_ids)
-    try:
-        _write(doc_type, doc_ids)
-    except Exception as error:  # any failure of the index must not fail the request
-        log.warning("search index write failed for %s %s: %s", doc_type, doc_ids, error)
-        _enqueue(doc_type, doc_ids, error)
-        return False
-    retry_queued()
-    return True
-
-
-def _write(doc_type: str, doc_ids: list[int]) -> None:
     documents = LOADERS[doc_type][0](doc_ids)
     index = search.backend()
     if documents:
@@ -140,48 +136,19 @@ def _write(doc_type: str, doc_ids: list[int]) -> None:
         index.delete(doc_type, gone)
 
 
-def _enqueue(doc_type: str, doc_ids: list[int], error: Exception) -> None:
-    message = f"{type(error).__name__}: {error}"[:300]
-    db.session.rollback()
-    for doc_id in doc_ids:
-        try:
-            with write_transaction():
-                item = db.session.scalar(select(IndexQueueItem).where(
-                    IndexQueueItem.doc_type == doc_type, IndexQueueItem.doc_id == doc_id))
-                if item is None:
-                    db.session.add(IndexQueueItem(doc_type=doc_type, doc_id=doc_id,
-                                                  last_error=message))
-                else:
-                    item.attempts, item.last_error = item.attempts + 1, message
-        except IntegrityError:
-            pass  # another worker queued the same document just now
-
-
-def retry_queued(limit: int = RETRY_BATCH) -> int:
-    """Write up to `limit` queued documents; returns how many were written."""
-    items = db.session.execute(
-        select(IndexQueueItem.id, IndexQueueItem.doc_type, IndexQueueItem.doc_id)
-        .order_by(IndexQueueItem.id).limit(limit)
-    ).all()
-    done = 0
-    for doc_type in {item.doc_type for item in items if item.doc_type in LOADERS}:
-        batch = [item for item in items if item.doc_type == doc_type]
-        try:
-            _write(doc_type, [item.doc_id for item in batch])
-        except Exception as error:
-            log.warning("search index retry failed: %s", error)
-            continue
-        with write_transaction():
-            db.session.execute(
-                delete(IndexQueueItem).where(IndexQueueItem.id.in_([i.id for i in batch]))
-            )
-        done += len(batch)
-    return done
+def write_or_queue(doc_type: str, doc_ids: list[int]) -> None:
+    """Write now (bulk paths such as an import); if the index fails, leave tasks to retry."""
+    try:
+        write_documents(doc_type, doc_ids)
+    except Exception as error:
+        log.warning("search index write failed, queued for a retry: %s", error)
+        for doc_id in doc_ids:
+            tasks.enqueue(TASK, {"type": doc_type, "id": doc_id})
 
 
 def queued_count() -> int:
-    """How many documents wait for a retry."""
-    return db.session.scalar(select(func.count(IndexQueueItem.id))) or 0
+    """How many index updates wait to be written (or retried)."""
+    return tasks.counts(TASK)["waiting"]
 
 
 def document_count() -> int:
@@ -199,8 +166,7 @@ def all_documents() -> Iterator[search.Document]:
 
 def reindex(progress: Callable[[int], None] = lambda n: None) -> int:
     """Rebuild the whole index from the database; returns the number of documents."""
-    started = db.session.scalar(select(func.max(IndexQueueItem.id))) or 0
+    started = tasks.last_id()
     count = search.backend().rebuild(all_documents(), progress)
-    with write_transaction():  # what was queued before the rebuild is in it now
-        db.session.execute(delete(IndexQueueItem).where(IndexQueueItem.id <= started))
+    tasks.discard(TASK, started)  # what was queued before the rebuild is in it now
     return count

@@ -109,7 +109,9 @@ def _write(user_id: int, amount: int, reason: str, *, source: str | None, now: d
 def _lock_users(user_ids) -> None:
     # Amounts that depend on earlier events (the cap, serial voting) are computed
     # under the users' row locks (PostgreSQL), in id order so writers never deadlock;
-    # SQLite's BEGIN IMMEDIATE already serialises writers.
+    # SQLite's BEGIN IMMEDIATE already serialises writers, so there it asks nothing.
+    if db.session.get_bind().dialect.name == "sqlite":
+        return
     db.session.execute(
         select(User.id).where(User.id.in_(sorted(user_ids))).order_by(User.id).with_for_update()
     ).all()

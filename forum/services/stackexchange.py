@@ -300,7 +300,7 @@ class _Run:
         self._each_batch("PostHistory.xml", self._source)
         ids = self.report.thread_ids
         for start in range(0, len(ids), BATCH):  # the index learns of them once committed
-            indexing.sync_documents("thread", ids[start:start + BATCH])
+            indexing.write_or_queue("thread", ids[start:start + BATCH])
         return self.report
 
 

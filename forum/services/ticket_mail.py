@@ -4,12 +4,12 @@ the assignee hears of requester replies. Internal notes are never mailed.
 Every message carries a plain-text part and a Reply-To address that names
 its ticket with a signature, support+<ticket>.<hmac>@<domain>, so a reply
 by email lands on the right ticket (see mail_ingest) and a guessed or
-altered address does not. Mail goes out after the change is committed; a
-mail server that is down is logged and never undoes the change.
+altered address does not. Mail goes out as a task once the change is
+committed; a mail server that is down delays it (it is retried) and never
+undoes the change.
 """
 import hashlib
 import hmac
-import logging
 import re
 
 from flask import current_app
@@ -21,7 +21,6 @@ from ..extensions import db
 from ..links import absolute_url
 from ..models import Ticket, TicketMessage, User
 
-log = logging.getLogger(__name__)
 
 SIGNATURE_LENGTH = 16
 REPLY_ABOVE_LINE = _l("##- Please type your reply above this line -##")
@@ -56,7 +55,7 @@ def is_support_address(address: str) -> bool:
 
 
 def _send(recipient: User, ticket: Ticket, template: str, subject, **context) -> None:
-    """Render in the recipient's language and send; a failing mail server is only logged."""
+    """Render in the recipient's language and send (a task: retried if the server fails)."""
     locale = recipient.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         text = mail.render_text(
@@ -64,11 +63,7 @@ def _send(recipient: User, ticket: Ticket, template: str, subject, **context) ->
             url=absolute_url("support.ticket", ticket_id=ticket.id), **context,
         )
         subject = f"[#{ticket.id}] {subject} {ticket.subject}"
-    try:
-        mail.send(to=recipient.email, subject=subject, text=text,
-                  reply_to=reply_address(ticket.id))
-    except OSError:
-        log.exception("ticket %s: mail to %s failed", ticket.id, recipient.email)
+    mail.send(to=recipient.email, subject=subject, text=text, reply_to=reply_address(ticket.id))
 
 
 def ticket_created(ticket_id: int) -> None:

@@ -1,5 +1,5 @@
 """Ticket email going out: who is told what, the signed reply address, notes never mailed."""
-from forum import mail
+from forum import mail, tasks
 from forum.extensions import db
 from forum.models import Ticket
 from forum.services import escalation, ticket_mail, tickets
@@ -78,11 +78,15 @@ def test_solving_mails_once(app):
     assert "INTERNAL-ONLY" not in mails[2].as_string()
 
 
-def test_mail_server_failure_keeps_the_ticket(app, monkeypatch, caplog):
-    def broken(**_kwargs):
+def test_mail_server_failure_keeps_the_ticket_and_the_mail_is_retried(app, monkeypatch,
+                                                                      retry_tasks):
+    def broken(_message):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(mail, "send", broken)
-    ticket = make_ticket()
+    with monkeypatch.context() as outage:
+        outage.setattr(mail, "_write_eml", broken)
+        ticket = make_ticket()
     assert db.session.get(Ticket, ticket.id) is not None
-    assert "mail to" in caplog.text
+    assert sent_mails(app) == [] and tasks.counts("mail") == {"waiting": 1, "dead": 0}
+    assert retry_tasks() == 1
+    assert [m["Subject"].split("]")[0] for m in sent_mails(app)] == [f"[#{ticket.id}"]

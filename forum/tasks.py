@@ -1,0 +1,314 @@
+"""Work that need not happen inside the request: sending mail, updating the search index.
+
+`enqueue(name, payload)` stores a task row in the current write transaction,
+so a task exists exactly when the write that asked for it has committed, and
+a crash or an unreachable Redis never loses one. Once the transaction has
+committed, the due tasks run, as TASKS_MODE says:
+
+- "thread" (the default without Redis): a background thread of the web
+  process waits TASKS_BATCH_SECONDS for more to arrive and runs them in
+  batches, so that many answers share one search index commit;
+- "rq" (the default with ASKDESK_REDIS_URL): an RQ job wakes the
+  `askdesk worker` processes, which run them; web nodes never do this work;
+- "inline": at once, in the request (the tests use it).
+
+A task that fails stays in its row and is tried again after a growing delay;
+after MAX_ATTEMPTS it is kept as dead for an operator (`askdesk tasks status`,
+`askdesk tasks retry`). Delivery is at least once: a runner that dies after
+the work but before deleting the row does that work again.
+"""
+import atexit
+import importlib
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, func, select, update
+
+from .extensions import db
+from .models import QueuedTask
+from .timeutil import utcnow
+from .transactions import after_commit, write_transaction
+
+log = logging.getLogger(__name__)
+
+# name -> (handler "module:function", whether it takes the payloads of a whole batch at once)
+HANDLERS = {
+    "mail": ("forum.mail:deliver", False),
+    "search.index": ("forum.services.indexing:write_batch", True),
+}
+MODES = ("inline", "thread", "rq")
+BATCH = 500
+LEASE = timedelta(minutes=10)  # tasks taken by a runner that died come back after this
+MAX_ATTEMPTS = 12  # retried for about three hours, then kept as dead
+POLL_SECONDS = 30  # how often runners look for retries that have become due
+RUNNER_KEY = "askdesk_task_runner"
+RQ_QUEUE = "askdesk"
+RQ_WAKE_KEY = "askdesk:tasks:wake"
+
+
+def enqueue(name: str, payload: dict) -> None:
+    """Store a task with the current write (or on its own) and run it once that commits."""
+    if name not in HANDLERS:
+        raise KeyError(f"no task handler named {name!r}")
+    with write_transaction():
+        db.session.add(QueuedTask(name=name, payload=payload))
+        after_commit(_dispatch)
+
+
+def _dispatch() -> None:
+    app = current_app._get_current_object()
+    mode = app.config["TASKS_MODE"]
+    if mode == "inline":
+        run_pending()
+    elif mode == "rq":
+        wake_rq_workers(app)
+    else:
+        runner(app).wake()
+
+
+# --- running ---------------------------------------------------------------------
+
+def run_pending(limit: int = BATCH) -> int:
+    """Run the due tasks, a batch at a time, until none is left; returns how many succeeded."""
+    done = 0
+    while batch := _claim(limit):
+        done += _run(batch)
+        if len(batch) < limit:
+            break
+    return done
+
+
+def _claim(limit: int) -> list[tuple[int, str, dict, int]]:
+    """Take up to `limit` due tasks, leasing them so no other runner takes them too."""
+    now = utcnow()
+    with write_transaction():
+        rows = db.session.execute(
+            select(QueuedTask.id, QueuedTask.name, QueuedTask.payload, QueuedTask.attempts)
+            .where(QueuedTask.dead.is_(False), QueuedTask.run_after <= now)
+            .order_by(QueuedTask.id).limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's write lock serialises
+        ).all()
+        if rows:
+            db.session.execute(update(QueuedTask).where(QueuedTask.id.in_([r.id for r in rows]))
+                               .values(run_after=now + LEASE))
+    return [tuple(row) for row in rows]
+
+
+def _run(batch: list[tuple[int, str, dict, int]]) -> int:
+    succeeded: list[int] = []
+    failed: list[tuple[int, int, str]] = []
+    for name in dict.fromkeys(task[1] for task in batch):
+        handler, batched = _handler(name)
+        tasks = [task for task in batch if task[1] == name]
+        for group in [tasks] if batched else [[task] for task in tasks]:
+            try:
+                handler([task[2] for task in group] if batched else group[0][2])
+            except Exception as error:  # any failure is kept for a retry, never raised
+                log.warning("task %s failed (%d tasks): %s", name, len(group), error)
+                db.session.rollback()
+                message = f"{type(error).__name__}: {error}"[:300]
+                failed += [(task[0], task[3] + 1, message) for task in group]
+            else:
+                succeeded += [task[0] for task in group]
+    _settle(succeeded, failed)
+    return len(succeeded)
+
+
+def _handler(name: str) -> tuple[Callable, bool]:
+    target, batched = HANDLERS[name]
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function), batched
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """10 s after the first failure, doubling up to an hour."""
+    return timedelta(seconds=min(5 * 2 ** attempts, 3600))
+
+
+def _settle(succeeded: list[int], failed: list[tuple[int, int, str]]) -> None:
+    now = utcnow()
+    with write_transaction():
+        if succeeded:
+            db.session.execute(delete(QueuedTask).where(QueuedTask.id.in_(succeeded)))
+        for task_id, attempts, message in failed:
+            db.session.execute(update(QueuedTask).where(QueuedTask.id == task_id).values(
+                attempts=attempts, last_error=message, run_after=now + retry_delay(attempts),
+                dead=attempts >= MAX_ATTEMPTS,
+            ))
+
+
+# --- looking after the queue -------------------------------------------------------
+
+def counts(name: str | None = None) -> dict[str, int]:
+    """How many tasks wait (due or retrying) and how many are dead, optionally of one name."""
+    query = select(QueuedTask.dead, func.count(QueuedTask.id)).group_by(QueuedTask.dead)
+    if name:
+        query = query.where(QueuedTask.name == name)
+    found = dict(db.session.execute(query).all())
+    return {"waiting": found.get(False, 0), "dead": found.get(True, 0)}
+
+
+def make_due(name: str | None = None, *, revive: bool = False) -> int:
+    """Make waiting tasks (and with `revive`, dead ones too) due now; returns how many."""
+    query = update(QueuedTask).values(run_after=utcnow(), dead=False)
+    if not revive:
+        query = query.where(QueuedTask.dead.is_(False))
+    if name:
+        query = query.where(QueuedTask.name == name)
+    with write_transaction():
+        return db.session.execute(query).rowcount
+
+
+def discard(name: str, up_to_id: int) -> None:
+    """Forget tasks of `name` up to a row id (a full reindex has made them pointless)."""
+    with write_transaction():
+        db.session.execute(delete(QueuedTask).where(QueuedTask.name == name,
+                                                    QueuedTask.id <= up_to_id))
+
+
+def last_id() -> int:
+    return db.session.scalar(select(func.max(QueuedTask.id))) or 0
+
+
+# --- TASKS_MODE "thread" -------------------------------------------------------------
+
+class Runner:
+    """A background thread of this process that runs tasks after each wake-up."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.pid: int | None = None
+        self.thread: threading.Thread | None = None
+        self.woken = threading.Event()
+        self.lock = threading.Lock()
+        self.halted = threading.Event()
+
+    @property
+    def started(self) -> bool:
+        return self.pid == os.getpid()  # gunicorn forks workers: each starts its own
+
+    def wake(self) -> None:
+        if not self.started:
+            with self.lock:
+                if not self.started:
+                    self.thread = threading.Thread(target=self._loop, name="askdesk-tasks",
+                                                   daemon=True)
+                    self.thread.start()
+                    self.pid = os.getpid()
+        self.woken.set()
+
+    def stop(self, timeout: float = 60) -> None:
+        """Let the batch under way finish, and end the thread."""
+        if self.started:
+            self.halted.set()
+            self.woken.set()
+            self.thread.join(timeout)
+
+    def _loop(self) -> None:
+        delay = self.app.config["TASKS_BATCH_SECONDS"]
+        while not self.halted.is_set():
+            if self.woken.wait(POLL_SECONDS):
+                self.halted.wait(delay)  # let more writes arrive for the same batch
+            self.woken.clear()
+            with self.app.app_context():
+                try:
+                    run_pending()
+                except Exception:  # the database may be away; the next wake-up tries again
+                    log.exception("running tasks failed")
+                finally:
+                    db.session.remove()
+
+
+def runner(app: Flask) -> Runner:
+    found = app.extensions.get(RUNNER_KEY)
+    if found is None:
+        found = app.extensions[RUNNER_KEY] = Runner(app)
+    return found
+
+
+def init_app(app: Flask) -> None:
+    """In "thread" mode, start the runner with a process's first request (it runs what an
+    earlier process left), and run what is left when the process ends (a command such as
+    `askdesk demo`, a web worker that is replaced)."""
+    if app.config["TASKS_MODE"] != "thread":
+        return
+
+    @app.before_request
+    def _start_runner():
+        if not runner(app).started:
+            runner(app).wake()
+
+    atexit.register(_run_at_exit, weakref.ref(app))
+
+
+def _run_at_exit(app_ref) -> None:
+    app = app_ref()
+    if app is None or not runner(app).started:
+        return
+    runner(app).stop()
+    with app.app_context():
+        try:
+            run_pending()
+        except Exception:
+            log.exception("running the last tasks failed; they wait for the next process")
+
+
+# --- TASKS_MODE "rq" -----------------------------------------------------------------
+
+def redis_connection(app: Flask):
+    from redis import Redis
+
+    key = "askdesk_tasks_redis"
+    if key not in app.extensions:
+        app.extensions[key] = Redis.from_url(app.config["REDIS_URL"])
+    return app.extensions[key]
+
+
+def rq_queue(app: Flask):
+    from rq import Queue
+
+    return Queue(RQ_QUEUE, connection=redis_connection(app))
+
+
+def wake_rq_workers(app: Flask) -> None:
+    """Queue one RQ job that runs what is due, unless one is queued already."""
+    from redis.exceptions import RedisError
+
+    try:
+        # The key expires so that a job lost with a Redis restart cannot block the next one.
+        if redis_connection(app).set(RQ_WAKE_KEY, "1", nx=True, ex=2 * POLL_SECONDS):
+            rq_queue(app).enqueue(rq_job, job_timeout=int(LEASE.total_seconds()))
+    except RedisError as error:  # the rows wait; a worker's next poll finds them
+        log.warning("could not wake the task workers: %s", error)
+
+
+def rq_job() -> int:
+    """The RQ job: run what is due, in `askdesk worker` (inside the app context)."""
+    app = current_app._get_current_object()
+    redis_connection(app).delete(RQ_WAKE_KEY)  # writes from now on queue a new job
+    try:
+        return run_pending()
+    finally:
+        db.session.remove()
+
+
+def work(app: Flask, *, burst: bool = False) -> None:
+    """Serve the RQ queue in this process (`askdesk worker`), polling for retries."""
+    from rq import SimpleWorker
+
+    wake_rq_workers(app)  # whatever waited while no worker ran
+    if not burst:
+        threading.Thread(target=_poll, args=(app,), name="askdesk-task-poll", daemon=True).start()
+    SimpleWorker([rq_queue(app)], connection=redis_connection(app)).work(burst=burst)
+
+
+def _poll(app: Flask) -> None:
+    while True:
+        time.sleep(POLL_SECONDS)
+        wake_rq_workers(app)
