@@ -36,14 +36,16 @@ BIN = Path(sys.executable).parent
 ANSWER = ("Try a factory reset: hold the button for ten seconds until the light blinks, "
           "then set it up again from the app. That fixed the same problem for me (#N#).")
 
-# wrk scripts for the write paths: each request picks another thread or post, and numbers
-# its text (#N#) so that spam screening does not hold it as a repeated post.
+# wrk scripts for the write paths: each request picks another open thread, or another
+# member's post, and numbers its text (#N#) so that spam screening does not hold it as a
+# repeated post.
 WRITE_SCRIPT = """
 local counter = 0
+local ids = {%(ids)s}
 init = function(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6)) end
 request = function()
   counter = counter + 1
-  local id = math.random(%(first)d, %(last)d)
+  local id = ids[math.random(#ids)]
   local path = string.format("%(path)s", id)
   local body = (string.gsub(%(body)s, "#N#", id .. "-" .. counter .. "-" .. math.random(1e9)))
   return wrk.format("POST", path, {["Content-Type"] = "application/json",
@@ -155,6 +157,9 @@ def worker_rss_mb(process) -> list[float]:
 
 # --- what is measured -----------------------------------------------------------------
 
+WRITER = "member10"  # signs in for the signed-in page and the writes
+
+
 @dataclass
 class Targets:
     board: str
@@ -163,14 +168,17 @@ class Targets:
     article: str
     threads: int
     posts: int
+    open_threads: list[int]  # where the writer may answer
+    others_posts: list[int]  # what the writer may vote on
 
 
 def pick_targets(app) -> Targets:
-    """A board with many threads, a thread with about 30 answers, an article."""
+    """A board with many threads, a thread with about 30 answers, an article, and
+    threads and posts for the writes."""
     from sqlalchemy import func, select
 
     from forum.extensions import db
-    from forum.models import Article, Board, Post, Thread
+    from forum.models import Article, Board, Post, Thread, User, listed
 
     with app.app_context():
         board = db.session.scalars(select(Board).order_by(Board.thread_count.desc())).first()
@@ -183,6 +191,16 @@ def pick_targets(app) -> Targets:
             thread=f"/t/{thread.id}/{thread.slug}", article=article.slug,
             threads=db.session.scalar(select(func.max(Thread.id))),
             posts=db.session.scalar(select(func.max(Post.id))),
+            open_threads=list(db.session.scalars(
+                select(Thread.id).where(listed(Thread), Thread.closed_at.is_(None),
+                                        Thread.is_locked.is_(False))
+                .order_by(func.random()).limit(3000))),
+            others_posts=list(db.session.scalars(
+                select(Post.id).join(Thread, Thread.id == Post.thread_id)
+                .where(listed(Post), listed(Thread), Thread.is_locked.is_(False),
+                       Post.author_id != select(User.id).where(User.username == WRITER)
+                       .scalar_subquery())
+                .order_by(func.random()).limit(3000))),  # fresh ones each run
         )
 
 
@@ -229,18 +247,18 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def write_script(work: Path, name: str, path: str, first: int, last: int, token: str,
+def write_script(work: Path, name: str, path: str, ids: list[int], token: str,
                  body: dict) -> str:
     script = work / f"{name}.lua"
     script.write_text(WRITE_SCRIPT % {
-        "path": path, "first": first, "last": last, "token": token,
+        "path": path, "ids": ",".join(map(str, ids)), "token": token,
         "body": json.dumps(json.dumps(body)),  # a Lua string literal of the JSON
     })
     return str(script)
 
 
 def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
-    cookie, token = sign_in(base, "member10", generate.BENCH_PASSWORD)
+    cookie, token = sign_in(base, WRITER, generate.BENCH_PASSWORD)
     run = lambda name, path, **kw: wrk(name, base + path, args.duration, args.connections, **kw)  # noqa: E731
     board = f"/b/{targets.board}"
     results = [
@@ -256,15 +274,15 @@ def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
         run("/api/v1/search/similar", "/api/v1/search/similar?title=router+wifi+drops+at+night"),
     ]
     writes = {
-        "ask (POST /api/v1/threads)": ("/api/v1/threads", 1, 1, {
+        "ask (POST /api/v1/threads)": ("/api/v1/threads", [1], {
             "board": targets.board, "title": "Router drops wifi every evening after update #N#",
             "body": ANSWER}),
-        "answer (POST .../answers)": ("/api/v1/threads/%d/answers", 1, targets.threads,
+        "answer (POST .../answers)": ("/api/v1/threads/%d/answers", targets.open_threads,
                                       {"body": ANSWER}),
-        "vote (POST .../vote)": ("/api/v1/posts/%d/vote", 1, targets.posts, {"value": 1}),
+        "vote (POST .../vote)": ("/api/v1/posts/%d/vote", targets.others_posts, {"value": 1}),
     }
-    for name, (path, first, last, body) in writes.items():
-        script = write_script(work, re.sub(r"\W+", "_", name), path, first, last, token, body)
+    for name, (path, ids, body) in writes.items():
+        script = write_script(work, re.sub(r"\W+", "_", name), path, ids, token, body)
         results.append(run(name, "/", script=script))
     return results
 

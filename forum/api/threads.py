@@ -66,7 +66,7 @@ def create_answer(thread_id):
     user = require_user()
     data = json_body()
     post = threads.post_answer(user, thread_id, data.get("body"))
-    return _post_response(post.id, 201)
+    return jsonify(post_json(post, [], 0)), 201  # a new post: no comments, no vote yet
 
 
 @bp.post("/threads/<int:thread_id>/accept")

@@ -93,7 +93,7 @@ def _check_new_tags(author: User, new: list[str]) -> None:
 @transactional
 def post_answer(author: User, thread_id, body) -> Post:
     """Answer a thread."""
-    thread = get_thread(thread_id, author)
+    thread = get_thread(thread_id, author, related=False)
     require(author, "answer", thread)
     body = content.body(body)
     verdict = screening.screen(author, body, kind="answer", thread_id=thread.id)
@@ -269,14 +269,13 @@ def merge_target(thread_id) -> Thread | None:
     return target if seen else None
 
 
-def get_thread(thread_id, viewer: User | None) -> Thread:
-    """The thread if `viewer` may see it, else NotFound."""
+def get_thread(thread_id, viewer: User | None, *, related: bool = True) -> Thread:
+    """The thread if `viewer` may see it, else NotFound; `related=False` leaves its board,
+    author, tags and ticket to load when used (a write that needs none of them)."""
     thread_id = _id(thread_id)
-    thread = db.session.get(
-        Thread, thread_id,
-        options=[joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags),
-                 joinedload(Thread.ticket)],
-    )
+    options = [joinedload(Thread.board), joinedload(Thread.author), selectinload(Thread.tags),
+               joinedload(Thread.ticket)] if related else []
+    thread = db.session.get(Thread, thread_id, options=options)
     if thread is None or not can(viewer, "view_thread", thread):
         raise NotFound(_l("No such thread."))
     return thread
