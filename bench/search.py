@@ -2,6 +2,7 @@
 
     python bench/search.py --size small|medium|large [--backend whoosh|postgres|both]
         [--database-url postgresql+psycopg://postgres@127.0.0.1/DB] [--requests 300]
+        [--work-dir DIR]
 
 Generates a site (threads of one question plus answers, bulk-inserted into a
 throw-away database: SQLite in a temporary folder, or the PostgreSQL database
@@ -11,7 +12,10 @@ and GET /api/v1/search/similar with 1-3 word queries over real HTTP.
 
 Sizes: small 2,000 threads / 20,000 posts; medium 20,000 / 200,000;
 large 100,000 / 1,000,000 (the issue's target; generation and a Whoosh
-reindex take several minutes each).
+reindex take several minutes each). With --work-dir the site and its index
+are kept there and reused by the next run of the same size and backend
+(generated and indexed again only when missing), so query timings can be
+repeated in seconds; without it every run starts from nothing.
 """
 import argparse
 import logging
@@ -122,29 +126,75 @@ def serve(app) -> tuple[str, object]:
 
 
 def timed_requests(base: str, path: str, queries: list[str], param: str) -> dict:
-    samples = []
+    timed = []
     for q in queries:
         url = f"{base}{path}?{urllib.parse.urlencode({param: q})}"
         started = time.perf_counter()
         with urllib.request.urlopen(url, timeout=30) as response:
             response.read()
             assert response.status == 200
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+        timed.append(((time.perf_counter() - started) * 1000, q))
+    timed.sort()
+    samples = [ms for ms, _q in timed]
     return {"p50": statistics.median(samples),
-            "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))]}
+            "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+            "slowest": timed[-3:]}
 
 
-def run(size: str, backend: str, database_url: str | None, requests: int) -> None:
-    instance = tempfile.mkdtemp(prefix="askdesk-search-bench-")
-    os.environ["ASKDESK_INSTANCE_DIR"] = instance
+def _instance(work_dir: Path | None, size: str, backend: str) -> str:
+    if work_dir is None:
+        return tempfile.mkdtemp(prefix="askdesk-search-bench-")
+    instance = work_dir / f"{size}-{backend}"
+    instance.mkdir(parents=True, exist_ok=True)
+    return str(instance)
+
+
+def _built(reuse: bool, threads: int) -> bool:
+    """Whether the database already holds the generated site and the index all of it."""
+    from sqlalchemy import func, select
+
+    from forum import search as search_index
+    from forum.extensions import db
+    from forum.models import Thread
+
+    if not reuse:
+        return False
+    return db.session.scalar(select(func.count()).select_from(Thread)) == threads \
+        and search_index.backend().count() >= threads
+
+
+def build(threads: int, posts: int) -> None:
+    """Generate the site into an empty schema and index it, timing both."""
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from forum import create_app
     from forum import search as search_index
     from forum.extensions import db
     from forum.services import indexing
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade()
+    started = time.perf_counter()
+    generate(threads, posts)
+    print(f"  generation: {time.perf_counter() - started:.0f} s")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    count = indexing.reindex()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    # CPU seconds too: on a shared machine the wall time depends on what else runs.
+    print(f"  reindex: {count:,} documents in {elapsed:.1f} s = {count / elapsed:,.0f} docs/s"
+          f" ({cpu:.1f} s CPU)")
+    print(f"  index size: {search_index.backend().size_bytes() / 1e6:,.1f} MB")
+
+
+def run(size: str, backend: str, database_url: str | None, requests: int,
+        work_dir: Path | None = None) -> None:
+    instance = _instance(work_dir, size, backend)
+    os.environ["ASKDESK_INSTANCE_DIR"] = instance
+    from flask_migrate import upgrade
+
+    from forum import create_app
 
     url = database_url or f"sqlite:///{instance}/bench.sqlite3"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_BACKEND": backend,
@@ -153,21 +203,11 @@ def run(size: str, backend: str, database_url: str | None, requests: int) -> Non
     print(f"== {backend} backend, {size}: {threads:,} threads, {posts:,} posts, "
           f"{'PostgreSQL' if database_url else 'SQLite'} database")
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
-        started = time.perf_counter()
-        generate(threads, posts)
-        print(f"  generation: {time.perf_counter() - started:.0f} s")
-        started, cpu_started = time.perf_counter(), time.process_time()
-        count = indexing.reindex()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        index = search_index.backend()
-        # CPU seconds too: on a shared machine the wall time depends on what else runs.
-        print(f"  reindex: {count:,} documents in {elapsed:.1f} s = {count / elapsed:,.0f} docs/s"
-              f" ({cpu:.1f} s CPU)")
-        print(f"  index size: {index.size_bytes() / 1e6:,.1f} MB")
+        if _built(work_dir is not None, threads):
+            print(f"  reusing the site and index in {instance}")
+        else:
+            build(threads, posts)
     rng = random.Random(11)
     words = VOCABULARY[:2_000]
     searches = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(requests)]
@@ -183,6 +223,7 @@ def run(size: str, backend: str, database_url: str | None, requests: int) -> Non
             result = timed_requests(base, path, queries, param)
             print(f"  {label:30s} p50 {result['p50']:6.1f} ms   p99 {result['p99']:6.1f} ms"
                   f"   ({len(queries)} requests)")
+            print("    slowest: " + "; ".join(f"{q!r} {ms:.0f} ms" for ms, q in result["slowest"]))
     finally:
         server.shutdown()
 
@@ -194,13 +235,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=None,
                         help="PostgreSQL URL (required for the postgres backend; DROPS its schema)")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--work-dir", type=Path, default=None,
+                        help="keep the site and index here and reuse them in later runs")
     args = parser.parse_args()
     backends = ("whoosh", "postgres") if args.backend == "both" else (args.backend,)
     if "postgres" in backends and not args.database_url:
         parser.error("the postgres backend needs --database-url")
     for backend in backends:
         url = args.database_url if backend == "postgres" else None
-        run(args.size, backend, url, args.requests)
+        run(args.size, backend, url, args.requests, args.work_dir)
 
 
 if __name__ == "__main__":
