@@ -196,7 +196,11 @@ SCHEMAS = {
     }),
     "SearchResults": response_object("One page of search hits.", {
         "items": {"type": "array", "items": ref("SearchResult")},
-        "total": {"type": "integer", "minimum": 0},
+        "total": {"type": "integer", "minimum": 0, "description": (
+            "How many documents match: exact, or an estimate when total_exact is false.")},
+        "total_exact": {"type": "boolean", "description": (
+            "False when a query matches much of a large index: total is then estimated "
+            "(two significant digits) and relevance ranks the newest matches.")},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
         "suggestion": {"type": ["string", "null"],

@@ -24,6 +24,7 @@ def search_documents():
     return jsonify({
         "items": [search_result_json(r) for r in found.items],
         "total": found.total,
+        "total_exact": found.total_exact,
         "page": found.page,
         "per_page": found.per_page,
         "suggestion": found.suggestion,

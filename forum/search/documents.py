@@ -51,7 +51,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class HitPage:
-    """One page of hits and the total number of matching documents."""
+    """One page of hits and the number of matching documents: exact, or for a query
+    matching a large part of a big index an estimate (`exact` False)."""
 
     hits: list[Hit]
     total: int
+    exact: bool = True
+
+
+def about(estimate: int, counted: int = 0) -> int:
+    """An estimated total as shown: two significant digits, never below what was counted."""
+    digits = max(0, len(str(estimate)) - 2)
+    return max(counted, round(estimate, -digits))

@@ -10,23 +10,29 @@ when the index has changed on disk.
 import threading
 import time
 from collections.abc import Callable, Iterable
+from heapq import heappush, heapreplace
 from pathlib import Path
 
-from whoosh import index, query, scoring, sorting
+from whoosh import collectors, index, matching, query, sorting
 from whoosh.analysis import StandardAnalyzer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import LockError
-from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from .documents import MARK_END, MARK_START, Document, Hit, HitPage
+from .documents import MARK_END, MARK_START, Document, Hit, HitPage, about
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
-from .whoosh_speed import ChunkedPostingPool, TextAnalyzer, speed_up_reading, text_field
+from .whoosh_speed import (
+    ChunkedPostingPool,
+    TextAnalyzer,
+    column_array,
+    speed_up_reading,
+    text_field,
+)
 
 WRITE_TIMEOUT_S = 2.0
 WRITE_ATTEMPTS = 3
@@ -42,8 +48,11 @@ SIMILAR_BODY_WORDS = 3
 # "Similar" ranks this many best BM25F matches, found with Whoosh's block skipping, by
 # their boosts (solved, votes, KB). Multiplying every match by its boost while collecting
 # (a final() hook) turns the skipping off and scores every match: up to 4x slower.
-# Search pages score every match anyway, to count them.
 SIMILAR_DEPTH = 20
+# A search page sorted by relevance ranks at most about this many matches (more for deep
+# pages): the newest ones. Ranking costs 15-20 us a match in Python, and a query of common
+# words matches most of a large index, whose scores block skipping barely prunes.
+RANKED_MATCHES = 1_000
 # Relevance is (BM25F + RELEVANCE_PRIOR) x boost: the prior lets the boost count for more
 # among weak matches (13 rather than 12 of the 19 duplicates found, see bench/RESULTS.md).
 RELEVANCE_PRIOR = 1.0
@@ -117,32 +126,50 @@ def _relevance(bm25: float, boost_thousandths: int) -> float:
     return (bm25 + RELEVANCE_PRIOR) * boost_thousandths / 1000
 
 
-class _BoostedBM25F(scoring.BM25F):
-    """BM25F with each document's boost (solved, votes, KB) applied to every match."""
+class _WindowCollector(collectors.TopCollector):
+    """The top N matches by relevance, (BM25F + prior) x boost, among those with a docnum
+    from `first` on, counting every match it sees.
 
-    use_final = True
+    It scores every match of its window: Whoosh's block skipping (and its dropping of
+    query parts that cannot beat the N-th score) would leave matches uncounted, and on
+    the queries that need a window, common words, it skips next to nothing.
+    """
 
-    def __init__(self, boosts):
-        super().__init__()
-        self.boosts = boosts
+    def __init__(self, limit: int, boosts, first: int = 0):
+        super().__init__(limit, usequality=False, replace=0)
+        self.boosts, self.first = boosts, first
 
-    def final(self, searcher, docnum, score):
-        return _relevance(score, self.boosts[docnum])
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self.matcher = self.matcher.replace()  # drops parts matching nothing
+        skip = self.first - offset
+        if skip <= 0 or not self.matcher.is_active():
+            return
+        if skip >= subsearcher.doc_count_all():
+            self.matcher = matching.NullMatcher()
+        elif self.matcher.id() < skip:
+            self.matcher.skip_to(skip)
+
+    def _collect(self, global_docnum, score):
+        relevance = _relevance(score, self.boosts[global_docnum])
+        items = self.items
+        self.total += 1
+        if len(items) < self.limit:
+            heappush(items, (relevance, 0 - global_docnum))
+        elif relevance > items[0][0]:
+            heapreplace(items, (relevance, 0 - global_docnum))
+        return 0 - relevance
 
 
 class _OpenSearcher:
-    """A searcher with what queries read from it once: boosts and the KB documents.
-
-    `searcher` scores by plain BM25F (so Whoosh can skip blocks of weak matches);
-    `ranking`, on the same reader, multiplies every match by its boost.
-    """
+    """A searcher with what queries read from it once: boosts and the KB documents."""
 
     def __init__(self, searcher):
         self.searcher = searcher
         reader = searcher.reader()
         # An empty index has no columns (and no hits to boost).
-        self.boosts = reader.column_reader("boost") if reader.has_column("boost") else None
-        self.ranking = Searcher(reader, weighting=_BoostedBM25F(self.boosts), closereader=False)
+        self.boosts = column_array(reader, "boost") if reader.has_column("boost") else None
+        self.max_boost = max(self.boosts, default=1000) if self.boosts else 1000
         # Few, so a set of them is cheap: "threads only" masks them out, instead of
         # intersecting every match with the posting list of all threads.
         self.kb_docs = set(searcher.docs_for_query(query.Term("doc_type", "kb")))
@@ -158,6 +185,33 @@ class _OpenSearcher:
         if doc_type == "thread":
             skipped |= self.kb_docs
         return skipped or None
+
+    def collect(self, q, collector, mask: set | None):
+        """Run `collector` over the matches of `q` outside `mask`; its results."""
+        if mask:
+            collector = collectors.FilterCollector(collector, restrict=mask)
+        self.searcher.search_with_collector(q, collector)
+        return collector.results()
+
+    def ranked(self, q, mask: set | None, depth: int, expected: int):
+        """The best `depth` matches of `q` by relevance, and how many match: (results,
+        total, exact). A query expected to match more than RANKED_MATCHES documents is
+        ranked among (about) its newest RANKED_MATCHES (or `depth`) matches, and its total
+        estimated from how many of them the window of documents held."""
+        docs = self.searcher.doc_count_all()
+        budget = max(RANKED_MATCHES, depth)
+        window = docs
+        for _attempt in range(3):
+            if expected > budget:
+                window = min(docs, budget * 5 * window // (4 * expected))  # a margin
+            collector = _WindowCollector(depth, self.boosts, first=docs - window)
+            results = self.collect(q, collector, mask)
+            if window == docs:
+                return results, collector.total, True
+            expected = collector.total  # in this window: fewer than thought?
+            if expected >= budget // 4:
+                return results, about(expected * docs // window, expected), False
+        return results, collector.total, False
 
 
 class WhooshBackend:
@@ -310,25 +364,46 @@ class WhooshBackend:
 
     def search(self, parsed: ParsedQuery, *, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> HitPage:
-        """One page of documents matching the parsed query."""
+        """One page of documents matching the parsed query, from one walk over them."""
         view = self._current()
         text_query = self._text_query(parsed)
         q = self._restrict(text_query, self._conditions(parsed), self._excluded(parsed))
         start = (page - 1) * per_page
-        options = {"mask": view.mask(parsed.doc_type), "terms": True}
+        depth = start + per_page
+        mask = view.mask(parsed.doc_type)
         if sort == "relevance" and not isinstance(text_query, query.Every):
-            results = view.ranking.search(q, limit=start + per_page, **options)
+            expected = self._expected(view.searcher, parsed)
+            results, total, exact = view.ranked(q, mask, depth, expected)
             ranked = [(hit, hit.score) for hit in results]
         else:
             if sort == "votes":
-                options["sortedby"] = [sorting.FieldFacet("score", reverse=True),
-                                       sorting.FieldFacet("created", reverse=True)]
+                order = [sorting.FieldFacet("score", reverse=True),
+                         sorting.FieldFacet("created", reverse=True)]
+                collector = collectors.SortingCollector(order, limit=depth)
             else:  # newest, or no words to rank by
-                options.update(sortedby="created", reverse=True)
-            results = view.searcher.search(q, limit=start + per_page, **options)
+                collector = collectors.SortingCollector("created", limit=depth, reverse=True)
+            results = view.collect(q, collector, mask)  # sorting walks (and counts) all
             ranked = [(hit, 0.0) for hit in results]  # a sorted hit's score is its sort key
+            total, exact = len(results), True
         return HitPage(hits=self._hits(results, ranked[start:start + per_page]),
-                       total=len(results))
+                       total=total, exact=exact)
+
+    def _expected(self, searcher, parsed: ParsedQuery) -> int:
+        """How many documents the query's words, phrases and filters match, taken as
+        independent of each other: from document frequencies, without a walk."""
+        def frequency(field: str, tokens: list[str]) -> int:
+            return min((searcher.doc_frequency(field, t) for t in tokens), default=0)
+
+        docs = max(1, searcher.doc_count_all())
+        share = 1.0
+        for text in [*parsed.terms, *(" ".join(p) for p in parsed.phrases)]:
+            tokens = self._analyzed("body", text)
+            if tokens:
+                found = max(frequency(f, tokens) for f in ("title", "body", "tags"))
+                share *= min(1.0, found / docs)
+        for condition in self._conditions(parsed):
+            share *= searcher.doc_frequency(condition.fieldname, condition.text) / docs
+        return round(share * docs)
 
     def similar(self, text: str, *, doc_type: str, limit: int = 5,
                 exclude: Iterable[int] = ()) -> list[Hit]:
@@ -362,7 +437,8 @@ class WhooshBackend:
 
     @staticmethod
     def _hits(results, ranked: list) -> list[Hit]:
-        """Hits for (Whoosh hit, relevance) pairs of `results`, with snippets."""
+        """Hits for (Whoosh hit, relevance) pairs of `results`, with snippets marking the
+        words matched (or, for results collected without recording them, the query's)."""
         # Highlighting re-analyses the stored text: look at its start only, for speed.
         results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60,
                                                charlimit=HIGHLIGHT_CHARS)
@@ -370,9 +446,7 @@ class WhooshBackend:
         hits = []
         for hit, relevance in ranked:
             excerpt = hit.get("excerpt", "")
-            snippet = ""
-            if results.has_matched_terms():
-                snippet = hit.highlights("body", text=excerpt, top=2)
+            snippet = hit.highlights("body", text=excerpt, top=2)
             hits.append(Hit(
                 doc_type=hit["doc_type"], doc_id=hit["doc_id"], relevance=float(relevance),
                 snippet=snippet or plain_snippet(excerpt),

@@ -55,8 +55,12 @@ class Result:
 
 @dataclass
 class Results(Page):
-    """One page of results, with what was asked and a "did you mean" suggestion."""
+    """One page of results, with what was asked and a "did you mean" suggestion.
 
+    `total` is exact unless `total_exact` is False: then it is an estimate, for a query
+    matching much of a large index (see the backends)."""
+
+    total_exact: bool = True
     query: search.ParsedQuery = field(default_factory=search.ParsedQuery)
     text: str = ""
     sort: str = "relevance"
@@ -155,7 +159,7 @@ def search_page(viewer: User | None, text, *, board=None, doc_type=None, solved=
         found = search.backend().search(parsed, sort=sort, page=page, per_page=per_page)
     results = Results(
         items=_results(found.hits), page=page, per_page=per_page, total=found.total,
-        query=parsed, text=text, sort=sort, board=board_row,
+        total_exact=found.exact, query=parsed, text=text, sort=sort, board=board_row,
     )
     if page == 1 and found.total < SUGGEST_BELOW and parsed.terms:
         results.suggestion = _did_you_mean(text, parsed)

@@ -2,7 +2,9 @@
 import pytest
 
 from forum import search as search_index
+from forum.search import whoosh_backend
 from forum.services import indexing
+from forum.web import search as web_search
 from tests.api.helpers import Api, assert_error
 from tests.factories import make_board, make_thread
 from tests.web.helpers import text
@@ -60,7 +62,8 @@ def test_api_search_returns_the_documented_shape(site, client):
     assert "<mark>" in item["snippet_html"] and "<b>" not in item["snippet_html"]
     assert api.get("/search?q=&board=router-x200").get_json()["total"] == 1
     assert api.get("/search?q=late&type=kb").get_json() == {
-        "items": [], "total": 0, "page": 1, "per_page": 20, "suggestion": None}
+        "items": [], "total": 0, "total_exact": True, "page": 1, "per_page": 20,
+        "suggestion": None}
     assert api.get("/search?solved=true").get_json()["total"] == 0
 
 
@@ -107,3 +110,16 @@ def test_api_search_fields_match_the_openapi_document(site, client):
 @pytest.mark.parametrize("query", ["title=" + "a" * 301, "title=%00"])
 def test_api_similar_rejects_bad_titles(site, client, query):
     assert_error(Api(client).get(f"/search/similar?{query}"), 422, "validation_failed", "title")
+
+
+def test_broad_query_shows_an_estimated_total(site, client, web_client, search_backend,
+                                              monkeypatch):
+    if search_backend != "whoosh":
+        pytest.skip("only Whoosh ranks a window of a broad query's matches")
+    monkeypatch.setattr(whoosh_backend, "RANKED_MATCHES", 1)
+    monkeypatch.setattr(web_search, "PER_PAGE", 1)
+    for n in range(3):
+        make_thread(board=site["board"], title=f"Router question {n}")
+    body = Api(client).get("/search?q=router&per_page=1").get_json()
+    assert body["total_exact"] is False and body["total"] >= 1 and len(body["items"]) == 1
+    assert f"About {body['total']} results" in text(web_client.get("/search?q=router"))

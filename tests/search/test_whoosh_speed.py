@@ -1,12 +1,20 @@
-"""Whoosh's faster parts (forum.search.whoosh_speed) give the same answers as Whoosh's own."""
+"""Whoosh's faster parts (forum.search.whoosh_speed, the backend's ranking) give the same
+answers as Whoosh's own."""
+import io
+import pickle
+import random
+from datetime import datetime, timedelta
+
 import pytest
-from whoosh import fields, index, query
+from whoosh import fields, index, query, scoring
 from whoosh.analysis import LanguageAnalyzer
+from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
+from whoosh.searching import Searcher
 
 from forum import search as search_index
-from forum.search import whoosh_backend
-from forum.search.whoosh_speed import FastPositions, TextAnalyzer
+from forum.search import Document, whoosh_backend
+from forum.search.whoosh_speed import FastPositions, TextAnalyzer, ViewFile, column_array
 from forum.services import indexing, search
 from tests.factories import make_board, make_thread
 
@@ -82,3 +90,92 @@ def test_rebuild_sorting_postings_on_disk_in_chunks(app, search_backend, monkeyp
     assert {r.doc_id for r in search.search_page(None, "thermostat update").items} \
         == {t.id for t in made}
     assert [r.doc_id for r in search.search_page(None, "frozen").items] == [made[1].id]
+
+
+def _documents(count: int, seed: int = 3) -> list[Document]:
+    """Threads and a few KB articles of random words, with scores and solved flags that
+    give them different boosts."""
+    rng = random.Random(seed)
+    words = ["router", "modem", "wifi", "firmware", "reset", "cable", "light", "signal",
+             "channel", "update"]
+    created = datetime(2025, 1, 1)
+    return [Document(
+        doc_type="kb" if n % 25 == 0 else "thread", doc_id=n,
+        title=" ".join(rng.choices(words, k=rng.randint(2, 6))),
+        body=" ".join(rng.choices(words, k=rng.randint(5, 40))), board="b", tags=(),
+        is_solved=n % 3 == 0, score=rng.randint(-2, 40),
+        created_at=created + timedelta(hours=n), updated_at=created,
+    ) for n in range(1, count + 1)]
+
+
+def _indexed(tmp_path, documents: list[Document]) -> whoosh_backend.WhooshBackend:
+    """A Whoosh index of several segments, with deletions (as after edits)."""
+    backend = whoosh_backend.WhooshBackend(tmp_path, "en")
+    half = len(documents) // 2
+    backend.rebuild(documents[:half], lambda n: None)
+    backend.upsert(documents[half:])
+    backend.upsert(documents[:10])  # replaced: deleted in the first segment
+    return backend
+
+
+class _BoostedBM25F(scoring.BM25F):
+    """Relevance as Whoosh computes it for every match with a final() hook: the reference."""
+
+    use_final = True
+
+    def final(self, searcher, docnum, score):
+        boost = searcher.reader().column_reader("boost")[docnum]
+        return (score + whoosh_backend.RELEVANCE_PRIOR) * boost / 1000
+
+
+@pytest.mark.parametrize("text", ["wifi", "router firmware", "reset cable light",
+                                  '"firmware update"', "signal -modem", "channel type:kb"])
+def test_search_ranks_as_boosted_bm25f_over_every_match(tmp_path, text):
+    backend = _indexed(tmp_path, _documents(400))
+    view = backend._current()
+    parsed = search_index.parse(text)
+    q = backend._restrict(backend._text_query(parsed), backend._conditions(parsed),
+                          backend._excluded(parsed))
+    reference = Searcher(view.searcher.reader(), weighting=_BoostedBM25F(), closereader=False)
+    hits = reference.search(q, limit=None, optimize=False, mask=view.mask(parsed.doc_type))
+    expected = sorted(((-hit.score, hit.docnum), hit["key"]) for hit in hits)
+    found = [backend.search(parsed, page=page, per_page=15) for page in (1, 2)]
+    assert all(page.exact and page.total == len(expected) for page in found)
+    keys = [f"{hit.doc_type}:{hit.doc_id}" for page in found for hit in page.hits]
+    assert keys == [key for _order, key in expected[:30]]
+    relevances = [hit.relevance for page in found for hit in page.hits]
+    assert relevances == pytest.approx([-order[0] for order, _key in expected[:30]])
+
+
+def test_broad_queries_rank_the_newest_matches_and_estimate_the_total(tmp_path, monkeypatch):
+    documents = _documents(400)
+    backend = _indexed(tmp_path, documents)
+    monkeypatch.setattr(whoosh_backend, "RANKED_MATCHES", 40)
+    every = [d for d in documents if "wifi" in f"{d.title} {d.body}".split()]
+    found = backend.search(search_index.parse("wifi"), per_page=10)
+    assert not found.exact and 0.7 < found.total / len(every) < 1.3
+    newest = {d.key for d in documents[-100:] + documents[:10]}  # 1-10 were added last
+    assert {f"{h.doc_type}:{h.doc_id}" for h in found.hits} <= newest
+    deep = backend.search(search_index.parse("wifi"), page=9, per_page=10)
+    assert len(deep.hits) == 10  # deep pages widen the window
+
+
+def test_numeric_columns_read_whole_as_whoosh_reads_them(tmp_path):
+    backend = _indexed(tmp_path, _documents(300))
+    reader = backend._current().searcher.reader()
+    for name in ("boost", "score", "created"):
+        column = reader.column_reader(name)
+        assert list(column_array(reader, name)) == [column[n] for n in range(reader.doc_count_all())]
+
+
+def test_index_files_are_read_in_place_as_from_a_copy():
+    data = pickle.dumps([("a", 1.5), b"x" * 300, list(range(50))]) + b"line one\nline two"
+    ours, copy = BufferFile(memoryview(data)), io.BytesIO(data)
+    assert isinstance(ours.file, ViewFile)
+    assert pickle.load(ours.file) == pickle.load(copy) and ours.tell() == copy.tell()
+    assert ours.file.readline() == copy.readline() and ours.file.read(3) == copy.read(3)
+    assert ours.file.peek(4)[:4] == data[ours.tell():ours.tell() + 4]
+    for position, whence in ((5, 0), (-3, 2), (2, 1)):
+        assert ours.seek(position, whence) == copy.seek(position, whence)
+        assert ours.file.read() == copy.read()
+    assert ours.get(2, 5) == data[2:7]
