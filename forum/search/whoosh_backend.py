@@ -30,7 +30,7 @@ from .whoosh_speed import (
     ChunkedPostingPool,
     TextAnalyzer,
     column_array,
-    speed_up_reading,
+    speed_up,
     text_field,
 )
 
@@ -58,7 +58,7 @@ RANKED_MATCHES = 1_000
 RELEVANCE_PRIOR = 1.0
 
 
-speed_up_reading()
+speed_up()
 
 
 class _MarkFormatter(Formatter):

@@ -1,9 +1,10 @@
 """Faster versions of parts of Whoosh (pure Python), each measured on a large index
 (see bench/RESULTS.md): text analysis in one loop, postings built from plain
 (term, position) pairs, a C stem cache, sorted postings
-written to disk in chunks, and, once `speed_up_reading()` has run, a binary search
-inside posting blocks, field lengths read into memory once per segment and index files
-read in place from their memory map instead of copied into each process's heap.
+written to disk in chunks, and, once `speed_up()` has run, posting blocks written as
+arrays (quick to read back), a binary search inside them, field lengths read into memory
+once per segment and index files read in place from their memory map instead of copied
+into each process's heap.
 
 The index stores its analyzer and format classes by their import path: moving or
 renaming TextAnalyzer, CachedStemFilter or FastPositions needs a reindex.
@@ -24,13 +25,20 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.fields import TEXT
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import PostingPool
 
 STEM_CACHE = 100_000  # distinct words whose stems a process remembers
@@ -148,13 +156,90 @@ def _skip_to(self, targetid):
 
 
 def _read_ids(self):
-    """Whoosh's W3LeafMatcher._read_ids, adding up the block's stored id gaps with
-    itertools.accumulate (in C) instead of a Python generator: a query reads every block
-    of its words' postings, a third of the time of reading one went to that loop."""
+    """Whoosh's W3LeafMatcher._read_ids, adding up the block's id gaps with
+    itertools.accumulate (in C) instead of a Python generator, a third of the time of
+    reading a block; and reading the packed form of _packed_ids."""
     if self._data is None:
         self._read_data()
     ids = self._data[0]
+    if isinstance(ids, bytes):
+        ids = _unpacked(ids)
     self._ids = ids if self._byteids else tuple(accumulate(ids))
+
+
+def _packed(numbers, typecode: str | None = None) -> bytes:
+    """Numbers as one bytes object: a typecode byte, then a little-endian array of them
+    (smallest unsigned integers that fit, unless `typecode` says otherwise). Whoosh
+    pickles blocks with protocol 2, which writes an array as a list: one object each."""
+    numbers = array(typecode, numbers) if typecode else list(numbers)
+    if typecode is None:
+        top = max(numbers, default=0)
+        numbers = array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", numbers)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.typecode.encode() + numbers.tobytes()
+
+
+def _unpacked(data: bytes) -> array:
+    numbers = array(chr(data[0]))
+    numbers.frombytes(data[1:])
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+def _packed_ids(self):
+    """W3PostingsWriter._mini_ids, the gaps between ids packed (see _packed_values)."""
+    if self._byteids:
+        return tuple(self._ids)
+    return _packed(delta_encode(self._ids))
+
+
+def _packed_weights(self):
+    """W3PostingsWriter._mini_weights, packed when they differ (see _packed_values)."""
+    weights = self._weights
+    if all(w == 1.0 for w in weights):
+        return None
+    if all(w == weights[0] for w in weights):
+        return weights[0]
+    return _packed(weights, "f")
+
+
+def _packed_values(self):
+    """W3PostingsWriter._mini_values, with variable-size values (positions) as a list of
+    their bytes joined and their lengths, rather than a tuple of one bytes per posting.
+
+    A query reads (unpickles) every block of its words' postings it looks into, positions
+    included even when it needs only ids and weights: with one object per posting, that
+    took much of the time of searching common words. Packed parts are bytes objects or a
+    list, where Whoosh writes tuples, so indexes written before read as they did.
+    """
+    fixedsize = self._format.fixed_value_size()
+    if fixedsize is None or fixedsize < 0:
+        values = self._values
+        return [b"".join(values), _packed(len(v) for v in values)]
+    return whoosh_own(W3PostingsWriter, "_mini_values")(self)
+
+
+def _read_weights(self):
+    """W3LeafMatcher._read_weights, reading the packed form of _packed_weights too."""
+    if self._data is None:
+        self._read_data()
+    if not isinstance(self._data[1], bytes):
+        return whoosh_own(W3LeafMatcher, "_read_weights")(self)
+    self._weights = _unpacked(self._data[1])
+
+
+def _read_values(self):
+    """W3LeafMatcher._read_values, reading the packed form of _packed_values too."""
+    if self._data is None:
+        self._read_data()
+    values = self._data[2]
+    if not isinstance(values, list):
+        return whoosh_own(W3LeafMatcher, "_read_values")(self)
+    joined, lengths = values
+    ends = accumulate(_unpacked(lengths))
+    self._values = tuple(joined[end - length:end] for end, length in zip(ends, _unpacked(lengths)))
 
 
 def _doc_field_length(self, docnum, fieldname, default=0):
@@ -276,10 +361,28 @@ class ChunkedPostingPool(PostingPool):
             self._remove_run(path)
 
 
-def speed_up_reading() -> None:
-    """Replace Whoosh's skip_to, _read_ids, doc_field_length and BufferFile's copy of its
-    buffer, for every index of the process."""
-    W3LeafMatcher.skip_to = _skip_to
-    W3LeafMatcher._read_ids = _read_ids
-    W3PerDocReader.doc_field_length = _doc_field_length
-    BufferFile.__init__ = _buffer_file_init
+def whoosh_own(cls, name: str):
+    """Whoosh's own version of a method speed_up() replaced."""
+    return getattr(cls, f"_whoosh_own_{name}")
+
+
+REPLACED = [  # (class, method, ours); Whoosh's own is kept for whoosh_own()
+    (W3LeafMatcher, "skip_to", _skip_to),
+    (W3LeafMatcher, "_read_ids", _read_ids),
+    (W3LeafMatcher, "_read_weights", _read_weights),
+    (W3LeafMatcher, "_read_values", _read_values),
+    (W3PostingsWriter, "_mini_ids", _packed_ids),
+    (W3PostingsWriter, "_mini_weights", _packed_weights),
+    (W3PostingsWriter, "_mini_values", _packed_values),
+    (W3PerDocReader, "doc_field_length", _doc_field_length),
+    (BufferFile, "__init__", _buffer_file_init),
+]
+
+
+def speed_up() -> None:
+    """Replace Whoosh's skip_to, the reading and writing of posting blocks,
+    doc_field_length and BufferFile's copy of its buffer, for every index of the process."""
+    for cls, name, ours in REPLACED:
+        if not hasattr(cls, f"_whoosh_own_{name}"):
+            setattr(cls, f"_whoosh_own_{name}", getattr(cls, name))
+        setattr(cls, name, ours)

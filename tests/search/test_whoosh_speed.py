@@ -8,13 +8,20 @@ from datetime import datetime, timedelta
 import pytest
 from whoosh import fields, index, query, scoring
 from whoosh.analysis import LanguageAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 from whoosh.searching import Searcher
 
 from forum import search as search_index
-from forum.search import Document, whoosh_backend
-from forum.search.whoosh_speed import FastPositions, TextAnalyzer, ViewFile, column_array
+from forum.search import Document, whoosh_backend, whoosh_speed
+from forum.search.whoosh_speed import (
+    FastPositions,
+    TextAnalyzer,
+    ViewFile,
+    column_array,
+    text_field,
+)
 from forum.services import indexing, search
 from tests.factories import make_board, make_thread
 
@@ -179,3 +186,51 @@ def test_index_files_are_read_in_place_as_from_a_copy():
         assert ours.seek(position, whence) == copy.seek(position, whence)
         assert ours.file.read() == copy.read()
     assert ours.get(2, 5) == data[2:7]
+
+
+def _write(directory, texts: list[str]):
+    schema = fields.Schema(title=text_field(TextAnalyzer("en")), tags=fields.KEYWORD(),
+                           body=fields.TEXT(phrase=False))
+    directory.mkdir()
+    writer = index.create_in(directory, schema).writer(codec=W3Codec(compression=0))
+    for n, text in enumerate(texts):
+        writer.add_document(title=text, tags=text.split()[0], body=text[: 5 + n % 30])
+    writer.commit()
+
+
+def _postings(directory) -> dict:
+    """Every posting (id, weight, positions) of an index, by field and term, and whether
+    its blocks are packed."""
+    found = {}
+    with index.open_dir(directory).searcher() as searcher:
+        reader = searcher.reader()
+        for field, term in reader.all_terms():
+            found[field, term] = _walk(reader.postings(field, term))
+        block = reader.postings("title", b"wifi")
+        block._read_data()
+        found["packed"] = isinstance(block._data[2], list)
+    return found
+
+
+def _walk(matcher) -> list:
+    postings = []
+    while matcher.is_active():
+        postings.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return postings
+
+
+def test_packed_posting_blocks_read_as_whoosh_writes_them(tmp_path, monkeypatch):
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(40)] + ["wifi"] * 10
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 60))) for _ in range(700)]
+    _write(tmp_path / "ours", texts)
+    ours = _postings(tmp_path / "ours")
+    assert ours.pop("packed") and len(ours["title", b"wifi"]) > 400  # blocks of 128
+    for cls, name, _ours in whoosh_speed.REPLACED:  # Whoosh's own writing and reading
+        monkeypatch.setattr(cls, name, whoosh_speed.whoosh_own(cls, name))
+    _write(tmp_path / "whoosh", texts)
+    whoosh = _postings(tmp_path / "whoosh")
+    assert not whoosh.pop("packed") and whoosh == ours
+    monkeypatch.undo()  # an index written before: read as it was
+    assert _postings(tmp_path / "whoosh") == {**ours, "packed": False}
