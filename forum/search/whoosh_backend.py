@@ -10,6 +10,7 @@ when the index has changed on disk.
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from heapq import heappush, heapreplace
 from pathlib import Path
 
@@ -126,18 +127,11 @@ def _relevance(bm25: float, boost_thousandths: int) -> float:
     return (bm25 + RELEVANCE_PRIOR) * boost_thousandths / 1000
 
 
-class _WindowCollector(collectors.TopCollector):
-    """The top N matches by relevance, (BM25F + prior) x boost, among those with a docnum
-    from `first` on, counting every match it sees.
+class _Window:
+    """A collector's part that looks only at matches with a docnum from `first` on (the
+    newest documents: an index adds them at the end)."""
 
-    It scores every match of its window: Whoosh's block skipping (and its dropping of
-    query parts that cannot beat the N-th score) would leave matches uncounted, and on
-    the queries that need a window, common words, it skips next to nothing.
-    """
-
-    def __init__(self, limit: int, boosts, first: int = 0):
-        super().__init__(limit, usequality=False, replace=0)
-        self.boosts, self.first = boosts, first
+    first = 0
 
     def set_subsearcher(self, subsearcher, offset):
         super().set_subsearcher(subsearcher, offset)
@@ -150,6 +144,20 @@ class _WindowCollector(collectors.TopCollector):
         elif self.matcher.id() < skip:
             self.matcher.skip_to(skip)
 
+
+class _WindowCollector(_Window, collectors.TopCollector):
+    """The top N matches by relevance, (BM25F + prior) x boost, of a window, counting
+    every match it sees.
+
+    It scores every match of its window: Whoosh's block skipping (and its dropping of
+    query parts that cannot beat the N-th score) would leave matches uncounted, and on
+    the queries that need a window, common words, it skips next to nothing.
+    """
+
+    def __init__(self, limit: int, boosts, first: int = 0):
+        super().__init__(limit, usequality=False, replace=0)
+        self.boosts, self.first = boosts, first
+
     def _collect(self, global_docnum, score):
         relevance = _relevance(score, self.boosts[global_docnum])
         items = self.items
@@ -159,6 +167,15 @@ class _WindowCollector(collectors.TopCollector):
         elif relevance > items[0][0]:
             heapreplace(items, (relevance, 0 - global_docnum))
         return 0 - relevance
+
+
+class _NewestCollector(_Window, collectors.SortingCollector):
+    """The newest N matches of a window (by creation time, not docnum: edited documents
+    are added again at the end)."""
+
+    def __init__(self, limit: int, first: int = 0):
+        super().__init__("created", limit=limit, reverse=True)
+        self.first = first
 
 
 class _OpenSearcher:
@@ -193,10 +210,11 @@ class _OpenSearcher:
         self.searcher.search_with_collector(q, collector)
         return collector.results()
 
-    def ranked(self, q, mask: set | None, depth: int, expected: int):
-        """The best `depth` matches of `q` by relevance, and how many match: (results,
-        total, exact). A query expected to match more than RANKED_MATCHES documents is
-        ranked among (about) its newest RANKED_MATCHES (or `depth`) matches, and its total
+    def windowed(self, q, mask: set | None, collector_from: Callable, depth: int,
+                 expected: int):
+        """Collect the matches of `q` with `collector_from(first docnum)`: (results, total,
+        exact). A query expected to match more than RANKED_MATCHES documents is collected
+        among (about) its newest RANKED_MATCHES (or `depth`) matches, and its total
         estimated from how many of them the window of documents held."""
         docs = self.searcher.doc_count_all()
         budget = max(RANKED_MATCHES, depth)
@@ -204,14 +222,14 @@ class _OpenSearcher:
         for _attempt in range(3):
             if expected > budget:
                 window = min(docs, budget * 5 * window // (4 * expected))  # a margin
-            collector = _WindowCollector(depth, self.boosts, first=docs - window)
+            collector = collector_from(docs - window)
             results = self.collect(q, collector, mask)
             if window == docs:
-                return results, collector.total, True
-            expected = collector.total  # in this window: fewer than thought?
+                return results, collector.count(), True
+            expected = collector.count()  # in this window: fewer than thought?
             if expected >= budget // 4:
                 return results, about(expected * docs // window, expected), False
-        return results, collector.total, False
+        return results, collector.count(), False
 
 
 class WhooshBackend:
@@ -371,20 +389,19 @@ class WhooshBackend:
         start = (page - 1) * per_page
         depth = start + per_page
         mask = view.mask(parsed.doc_type)
-        if sort == "relevance" and not isinstance(text_query, query.Every):
+        ranking = sort == "relevance" and not isinstance(text_query, query.Every)
+        if ranking or sort != "votes":  # else newest, also with no words to rank by
+            collector_from = (partial(_WindowCollector, depth, view.boosts) if ranking
+                              else partial(_NewestCollector, depth))
             expected = self._expected(view.searcher, parsed)
-            results, total, exact = view.ranked(q, mask, depth, expected)
-            ranked = [(hit, hit.score) for hit in results]
-        else:
-            if sort == "votes":
-                order = [sorting.FieldFacet("score", reverse=True),
-                         sorting.FieldFacet("created", reverse=True)]
-                collector = collectors.SortingCollector(order, limit=depth)
-            else:  # newest, or no words to rank by
-                collector = collectors.SortingCollector("created", limit=depth, reverse=True)
-            results = view.collect(q, collector, mask)  # sorting walks (and counts) all
-            ranked = [(hit, 0.0) for hit in results]  # a sorted hit's score is its sort key
+            results, total, exact = view.windowed(q, mask, collector_from, depth, expected)
+        else:  # the most votes of all matches: sorting walks (and counts) them all
+            order = [sorting.FieldFacet("score", reverse=True),
+                     sorting.FieldFacet("created", reverse=True)]
+            results = view.collect(q, collectors.SortingCollector(order, limit=depth), mask)
             total, exact = len(results), True
+        # A sorted hit's score is its sort key, not a relevance.
+        ranked = [(hit, hit.score if ranking else 0.0) for hit in results]
         return HitPage(hits=self._hits(results, ranked[start:start + per_page]),
                        total=total, exact=exact)
 

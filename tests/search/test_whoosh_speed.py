@@ -165,6 +165,9 @@ def test_broad_queries_rank_the_newest_matches_and_estimate_the_total(tmp_path, 
     assert {f"{h.doc_type}:{h.doc_id}" for h in found.hits} <= newest
     deep = backend.search(search_index.parse("wifi"), page=9, per_page=10)
     assert len(deep.hits) == 10  # deep pages widen the window
+    newest = backend.search(search_index.parse("wifi"), sort="newest", per_page=10)
+    assert not newest.exact and [f"{h.doc_type}:{h.doc_id}" for h in newest.hits] \
+        == [d.key for d in sorted(every, key=lambda d: d.created_at, reverse=True)[:10]]
 
 
 def test_numeric_columns_read_whole_as_whoosh_reads_them(tmp_path):
