@@ -178,6 +178,12 @@ class _NewestCollector(_Window, collectors.SortingCollector):
         self.first = first
 
 
+def _window(docs: int, window: int, matches: int, budget: int) -> int:
+    """How many of the newest documents hold about `budget` matches (and a quarter more:
+    matches are not spread evenly), when `window` of them held `matches`."""
+    return docs if not matches else min(docs, budget * 5 * window // (4 * matches))
+
+
 class _OpenSearcher:
     """A searcher with what queries read from it once: boosts and the KB documents."""
 
@@ -186,7 +192,6 @@ class _OpenSearcher:
         reader = searcher.reader()
         # An empty index has no columns (and no hits to boost).
         self.boosts = column_array(reader, "boost") if reader.has_column("boost") else None
-        self.max_boost = max(self.boosts, default=1000) if self.boosts else 1000
         # Few, so a set of them is cheap: "threads only" masks them out, instead of
         # intersecting every match with the posting list of all threads.
         self.kb_docs = set(searcher.docs_for_query(query.Term("doc_type", "kb")))
@@ -218,18 +223,20 @@ class _OpenSearcher:
         estimated from how many of them the window of documents held."""
         docs = self.searcher.doc_count_all()
         budget = max(RANKED_MATCHES, depth)
-        window = docs
-        for _attempt in range(3):
-            if expected > budget:
-                window = min(docs, budget * 5 * window // (4 * expected))  # a margin
+        window = docs if expected <= budget else _window(docs, docs, expected, budget)
+        attempts = 1
+        while True:
             collector = collector_from(docs - window)
             results = self.collect(q, collector, mask)
+            counted = collector.count()
             if window == docs:
-                return results, collector.count(), True
-            expected = collector.count()  # in this window: fewer than thought?
-            if expected >= budget // 4:
-                return results, about(expected * docs // window, expected), False
-        return results, collector.count(), False
+                return results, counted, True
+            if counted >= budget // 4 or attempts == 3:
+                return results, about(counted * docs // window, counted), False
+            # Far fewer matches than expected (words found together, or in older
+            # documents, more than chance has it): as wide a window as they ask for.
+            window = _window(docs, window, counted, budget)
+            attempts += 1
 
 
 class WhooshBackend:

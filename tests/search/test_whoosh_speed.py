@@ -3,6 +3,7 @@ answers as Whoosh's own."""
 import io
 import pickle
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -168,6 +169,17 @@ def test_broad_queries_rank_the_newest_matches_and_estimate_the_total(tmp_path, 
     newest = backend.search(search_index.parse("wifi"), sort="newest", per_page=10)
     assert not newest.exact and [f"{h.doc_type}:{h.doc_id}" for h in newest.hits] \
         == [d.key for d in sorted(every, key=lambda d: d.created_at, reverse=True)[:10]]
+
+
+def test_a_window_without_the_expected_matches_widens(tmp_path, monkeypatch):
+    """A word only in old documents: the newest part of the index that should hold
+    RANKED_MATCHES of its matches holds none, and the whole index is searched."""
+    documents = [replace(d, body=f"{d.body} alpha") if 10 < d.doc_id <= 110 else d
+                 for d in _documents(400)]  # 1-10 are added again last: not these
+    backend = _indexed(tmp_path, documents)
+    monkeypatch.setattr(whoosh_backend, "RANKED_MATCHES", 40)
+    found = backend.search(search_index.parse("alpha"), per_page=10)
+    assert found.exact and found.total == 100 and len(found.hits) == 10
 
 
 def test_numeric_columns_read_whole_as_whoosh_reads_them(tmp_path):
