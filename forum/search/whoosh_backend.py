@@ -36,6 +36,11 @@ from .whoosh_speed import (
 )
 
 WRITE_TIMEOUT_S = 2.0
+# How often a process looks whether other processes changed the index. Under a stream
+# of writes (a batch every fraction of a second) a searcher reopened for every search
+# would cost more than the search; this process's own writes are seen at once.
+REFRESH_SECONDS = 1.0
+_clock = time.monotonic
 WRITE_ATTEMPTS = 3
 BUILD_LIMIT_MB = 256  # postings sorted in memory before a run goes to disk (a rebuild)
 # Snippets come from the start of the text, so only that much is stored (and highlighted).
@@ -251,6 +256,7 @@ class WhooshBackend:
         self._schema = _schema(language)
         self._ix = None
         self._open = None
+        self._checked_at = 0.0
         self._lock = threading.Lock()
 
     # --- the index and its searcher --------------------------------------------
@@ -266,10 +272,18 @@ class WhooshBackend:
     def _current(self) -> _OpenSearcher:
         """The process's searcher, refreshed when another writer changed the index."""
         with self._lock:
-            if self._open is None or not self._open.searcher.up_to_date():
+            now = _clock()
+            if self._open is None or (now - self._checked_at >= REFRESH_SECONDS
+                                      and not self._open.searcher.up_to_date()):
                 # Not searcher.refresh(): its reused segment readers miss new deletions.
                 self._open = _OpenSearcher(self._index().searcher())
+            if now - self._checked_at >= REFRESH_SECONDS:
+                self._checked_at = now
             return self._open
+
+    def _changed_here(self) -> None:
+        """This process wrote to the index: its next search looks at once."""
+        self._checked_at = 0.0
 
     def _current_searcher(self):
         return self._current().searcher
@@ -293,6 +307,7 @@ class WhooshBackend:
             writer.cancel()
             raise
         writer.commit()
+        self._changed_here()
 
     def delete(self, doc_type: str, doc_ids: Iterable[int]) -> None:
         """Remove documents (deleted or hidden content)."""
@@ -304,6 +319,7 @@ class WhooshBackend:
             writer.cancel()
             raise
         writer.commit()
+        self._changed_here()
 
     def rebuild(self, documents: Iterable[Document], progress: Callable[[int], None]) -> int:
         """Replace the whole index with `documents`; returns how many were written."""
@@ -330,6 +346,7 @@ class WhooshBackend:
             writer.cancel()
             raise
         writer.commit(mergetype=CLEAR)
+        self._changed_here()
         return count
 
     # --- reading -----------------------------------------------------------------

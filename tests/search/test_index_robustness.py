@@ -1,4 +1,6 @@
 """The index under pressure: a locked Whoosh index, German text, fixed query counts."""
+import dataclasses
+
 import pytest
 
 from forum import search as search_index
@@ -76,3 +78,21 @@ def test_reindex_replaces_the_schema_of_an_index_from_an_earlier_version(app, se
     stored = backend._index().schema
     assert whoosh_backend._signature(stored) == whoosh_backend._signature(backend._schema)
     assert [r.doc_id for r in search.search_page(None, "chime").items] == [thread.id]
+
+
+def test_other_processes_writes_are_seen_within_a_second_and_own_writes_at_once(
+        app, search_backend, monkeypatch):
+    if search_backend != "whoosh":
+        pytest.skip("PostgreSQL search reads the database")
+    now = [1000.0]
+    monkeypatch.setattr(whoosh_backend, "_clock", lambda: now[0])
+    backend = search_index.backend()
+    thread = make_thread(title="Doorbell chime stays silent")
+    assert [r.doc_id for r in search.search_page(None, "chime").items] == [thread.id]
+    other_process = whoosh_backend.WhooshBackend(backend.directory.parent, "en")
+    document = indexing.thread_documents([thread.id])[thread.id]
+    other_process.upsert([dataclasses.replace(document, title="Garage opener stays silent")])
+    other_process.close()
+    assert search.search_page(None, "garage").items == []  # looked less than a second ago
+    now[0] += whoosh_backend.REFRESH_SECONDS
+    assert [r.doc_id for r in search.search_page(None, "garage").items] == [thread.id]
