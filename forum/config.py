@@ -139,6 +139,8 @@ def load_config() -> dict:
         "CLOSE_VOTES": _number("ASKDESK_CLOSE_VOTES", 3),
         "TICKET_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
         "SITE_URL": site_url.rstrip("/"),
+        # Proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (forum/security.py).
+        "PROXY_COUNT": _number("ASKDESK_PROXY_COUNT", 0),
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -9,6 +9,8 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
+    _trust_proxies(app)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -20,3 +22,15 @@ def init_app(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies (nginx, a load balancer), take the client's address,
+    scheme and host from their X-Forwarded-* headers: rate limits and the audit log then
+    see the visitor, not the proxy. Without proxies those headers are ignored, since
+    anyone can send them."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -158,3 +158,16 @@ def test_pages_have_unique_ids_and_no_duplicate_attributes(client, site):
         checker.feed(text(client.get(path)))
         assert checker.problems == [], path
         assert len(checker.ids) == len(set(checker.ids)), path
+
+
+def test_forwarded_client_address_is_trusted_only_behind_configured_proxies(make_app):
+    from flask import request
+
+    for count, expected in [(0, "10.0.0.9"), (1, "203.0.113.7")]:
+        app = make_app(PROXY_COUNT=count)
+        app.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
+        response = app.test_client().get(
+            "/_whoami", environ_base={"REMOTE_ADDR": "10.0.0.9"},
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        assert response.get_data(as_text=True) == (
+            f"{expected} {'https' if count else 'http'}")
