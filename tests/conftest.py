@@ -25,6 +25,9 @@ BASE_CONFIG = {
     "CACHE_TYPE": "NullCache",
     # Mail and index updates run in the request, so each test sees their effect at once.
     "TASKS_MODE": "inline",
+    # Apps of one test act as different processes sharing an index: each sees the others'
+    # writes at once (in production within a second; tests of that set it).
+    "SEARCH_REFRESH_SECONDS": 0,
 }
 
 

@@ -249,8 +249,10 @@ class WhooshBackend:
 
     name = "whoosh"
 
-    def __init__(self, directory: str | Path, language: str = "en", build_procs: int = 1):
+    def __init__(self, directory: str | Path, language: str = "en", build_procs: int = 1,
+                 refresh_seconds: float = REFRESH_SECONDS):
         self.directory = Path(directory) / f"whoosh-{language}"
+        self.refresh_seconds = refresh_seconds
         self.language = language
         self.build_procs = build_procs
         self._schema = _schema(language)
@@ -273,11 +275,11 @@ class WhooshBackend:
         """The process's searcher, refreshed when another writer changed the index."""
         with self._lock:
             now = _clock()
-            if self._open is None or (now - self._checked_at >= REFRESH_SECONDS
-                                      and not self._open.searcher.up_to_date()):
+            due = now - self._checked_at >= self.refresh_seconds
+            if self._open is None or (due and not self._open.searcher.up_to_date()):
                 # Not searcher.refresh(): its reused segment readers miss new deletions.
                 self._open = _OpenSearcher(self._index().searcher())
-            if now - self._checked_at >= REFRESH_SECONDS:
+            if due:
                 self._checked_at = now
             return self._open
 

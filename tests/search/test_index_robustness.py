@@ -81,18 +81,20 @@ def test_reindex_replaces_the_schema_of_an_index_from_an_earlier_version(app, se
 
 
 def test_other_processes_writes_are_seen_within_a_second_and_own_writes_at_once(
-        app, search_backend, monkeypatch):
+        make_app, search_backend, monkeypatch):
     if search_backend != "whoosh":
         pytest.skip("PostgreSQL search reads the database")
     now = [1000.0]
     monkeypatch.setattr(whoosh_backend, "_clock", lambda: now[0])
-    backend = search_index.backend()
-    thread = make_thread(title="Doorbell chime stays silent")
-    assert [r.doc_id for r in search.search_page(None, "chime").items] == [thread.id]
-    other_process = whoosh_backend.WhooshBackend(backend.directory.parent, "en")
-    document = indexing.thread_documents([thread.id])[thread.id]
-    other_process.upsert([dataclasses.replace(document, title="Garage opener stays silent")])
-    other_process.close()
-    assert search.search_page(None, "garage").items == []  # looked less than a second ago
-    now[0] += whoosh_backend.REFRESH_SECONDS
-    assert [r.doc_id for r in search.search_page(None, "garage").items] == [thread.id]
+    app = make_app(SEARCH_REFRESH_SECONDS=whoosh_backend.REFRESH_SECONDS)
+    with app.app_context():
+        backend = search_index.backend()
+        thread = make_thread(title="Doorbell chime stays silent")
+        assert [r.doc_id for r in search.search_page(None, "chime").items] == [thread.id]
+        other_process = whoosh_backend.WhooshBackend(backend.directory.parent, "en")
+        document = indexing.thread_documents([thread.id])[thread.id]
+        other_process.upsert([dataclasses.replace(document, title="Garage opener is silent")])
+        other_process.close()
+        assert search.search_page(None, "garage").items == []  # looked under a second ago
+        now[0] += whoosh_backend.REFRESH_SECONDS
+        assert [r.doc_id for r in search.search_page(None, "garage").items] == [thread.id]
