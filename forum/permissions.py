@@ -374,6 +374,28 @@ def missing_privilege(user, action: str, obj=None) -> Privilege | None:
     return None
 
 
+@dataclass(frozen=True)
+class Answers:
+    """What a user may do to one object: the allowed actions, and for refused ones that a
+    privilege would lift, that privilege (what `can` and `missing_privilege` would say)."""
+
+    allowed: frozenset
+    needs: dict
+
+
+def answers_to(user, actions, obj=None) -> Answers:
+    """`can` and `missing_privilege` for each of `actions` on `obj`, asked once, so a page
+    that shows many items asks its service rather than its template about each button."""
+    allowed, needs = set(), {}
+    for action in actions:
+        result = _allowed(user, action, obj)
+        if result:
+            allowed.add(action)
+        elif isinstance(result, _Needs) and user is not None:
+            needs[action] = _BY_NAME[result.privilege]
+    return Answers(frozenset(allowed), needs)
+
+
 def privilege_error(user, name: str, message=None, fields: dict | None = None):
     """The PrivilegeRequired error for `user` lacking privilege `name`."""
     privilege = _BY_NAME[name]
