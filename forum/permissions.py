@@ -91,7 +91,9 @@ def thresholds() -> dict[str, int]:
 
 def threshold(name: str) -> int:
     """The reputation that unlocks privilege `name`."""
-    return thresholds()[name]
+    # Asked for every button of a page: look the one name up rather than merge them all.
+    configured = current_app.config.get("PRIVILEGE_THRESHOLDS") if has_app_context() else None
+    return configured.get(name, _BY_NAME[name].default) if configured else _BY_NAME[name].default
 
 
 def check_thresholds(configured) -> None:
