@@ -39,7 +39,10 @@ def form_csrf_token() -> str:
     """The token for a form: empty on shared pages, where the script fetches it on sending."""
     if g.get("csrf_placeholder"):
         return PLACEHOLDER
-    return "" if is_anonymous_page() else generate_csrf()
+    token = g.get("form_csrf_token")  # pages hold dozens of forms: decide once
+    if token is None:
+        token = g.form_csrf_token = "" if is_anonymous_page() else generate_csrf()
+    return token
 
 
 @contextmanager
