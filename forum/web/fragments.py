@@ -19,18 +19,25 @@ from ..extensions import cache
 from .lazy_csrf import PLACEHOLDER, form_csrf_token, placeholder_tokens
 
 
-def cached_post(page, post, viewer, render) -> Markup:
-    """`render(post)`, from the cache when this post looked the same to this kind of viewer."""
+def cached_posts(page, viewer, render) -> dict[int, Markup]:
+    """`render(post)` for each post of the thread page, by post id: from the cache (one
+    round trip) where the post looked the same to this kind of viewer, else rendered."""
+    posts = [page.question, *page.answers]
     seconds = current_app.config["FRAGMENT_CACHE_SECONDS"]
     if not seconds:
-        return render(post)
-    key = "fragment:post:" + _digest(_post_state(page, post, viewer))
-    html = cache.get(key)
-    if html is None:
-        with placeholder_tokens():
-            html = str(render(post))
-        cache.set(key, html, timeout=seconds)
-    return Markup(html.replace(PLACEHOLDER, form_csrf_token()))
+        return {post.id: render(post) for post in posts}
+    keys = ["fragment:post:" + _digest(_post_state(page, post, viewer)) for post in posts]
+    found = cache.get_many(*keys)
+    fresh = {}
+    with placeholder_tokens():
+        for post, key, html in zip(posts, keys, found):
+            if html is None:
+                fresh[key] = str(render(post))
+    if fresh:
+        cache.set_many(fresh, timeout=seconds)
+    token = form_csrf_token()
+    return {post.id: Markup((html or fresh[key]).replace(PLACEHOLDER, token))
+            for post, key, html in zip(posts, keys, found)}
 
 
 def _digest(state) -> str:

@@ -12,7 +12,7 @@ from .. import permissions
 from ..links import document_path
 from ..timeutil import isoformat, utcnow
 from . import acting_user
-from .fragments import cached_post
+from .fragments import cached_posts
 from .lazy_csrf import form_csrf_token
 
 
@@ -135,7 +135,7 @@ def init_app(app: Flask) -> None:
         privilege_threshold=permissions.threshold, thread_url=thread_url, lang_code=lang_code,
         role_name=role_name, reason_label=reason_label, detail_label=detail_label,
         tier_name=tier_name, document_path=document_path, form_csrf_token=form_csrf_token,
-        cached_post=cached_post,
+        cached_posts=cached_posts,
     )
     app.jinja_env.filters.update(
         ago=ago, absolute=absolute, long_date=long_date, time_tag=time_tag,

@@ -42,9 +42,9 @@ def _page(client, scene) -> str:
 def test_second_view_renders_no_post_and_forms_carry_each_viewers_token(cached, scene,
                                                                         monkeypatch):
     stored = []
-    real_set = fragments.cache.set
-    monkeypatch.setattr(fragments.cache, "set", lambda *a, **kw: stored.append(a[0])
-                        or real_set(*a, **kw))
+    real_set_many = fragments.cache.set_many
+    monkeypatch.setattr(fragments.cache, "set_many", lambda mapping, **kw: stored.extend(mapping)
+                        or real_set_many(mapping, **kw))
     first = _client(cached, scene.reader)
     _page(first, scene)
     assert len(stored) == 2  # the question and the answer
