@@ -107,6 +107,9 @@ def load_config() -> dict:
         # Pages shared by anonymous visitors are rendered again at least this often, so that
         # "3 minutes ago" stays near the truth (writes make them stale at once: page_cache.py).
         "PAGE_CACHE_SECONDS": _number("ASKDESK_PAGE_CACHE_SECONDS", 60),
+        # Thread-page posts are cached as HTML at most this long (forum/web/fragments.py);
+        # 0 turns that off.
+        "FRAGMENT_CACHE_SECONDS": _number("ASKDESK_FRAGMENT_CACHE_SECONDS", 60),
         # Top helpers are recounted at most this often (their queries scan the ledger).
         "LEADERS_CACHE_SECONDS": _number("ASKDESK_LEADERS_CACHE_SECONDS", 300),
         "RATELIMIT_ENABLED": _flag("ASKDESK_RATELIMIT_ENABLED", True),

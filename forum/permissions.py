@@ -91,7 +91,9 @@ def thresholds() -> dict[str, int]:
 
 def threshold(name: str) -> int:
     """The reputation that unlocks privilege `name`."""
-    return thresholds()[name]
+    # Asked for every button of a page: look the one name up rather than merge them all.
+    configured = current_app.config.get("PRIVILEGE_THRESHOLDS") if has_app_context() else None
+    return configured.get(name, _BY_NAME[name].default) if configured else _BY_NAME[name].default
 
 
 def check_thresholds(configured) -> None:
@@ -372,6 +374,28 @@ def missing_privilege(user, action: str, obj=None) -> Privilege | None:
     if isinstance(result, _Needs) and user is not None:
         return _BY_NAME[result.privilege]
     return None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a user may do to one object: the allowed actions, and for refused ones that a
+    privilege would lift, that privilege (what `can` and `missing_privilege` would say)."""
+
+    allowed: frozenset
+    needs: dict
+
+
+def answers_to(user, actions, obj=None) -> Answers:
+    """`can` and `missing_privilege` for each of `actions` on `obj`, asked once, so a page
+    that shows many items asks its service rather than its template about each button."""
+    allowed, needs = set(), {}
+    for action in actions:
+        result = _allowed(user, action, obj)
+        if result:
+            allowed.add(action)
+        elif isinstance(result, _Needs) and user is not None:
+            needs[action] = _BY_NAME[result.privilege]
+    return Answers(frozenset(allowed), needs)
 
 
 def privilege_error(user, name: str, message=None, fields: dict | None = None):

@@ -10,7 +10,7 @@ from moderation import audit, screening
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote, listed
-from ..permissions import can, privilege_error, require, threshold
+from ..permissions import Answers, answers_to, can, privilege_error, require, threshold
 from ..rendering import render_markdown
 from ..timeutil import utcnow
 from ..transactions import transactional
@@ -337,6 +337,16 @@ class ThreadPage:
     escalated: bool = False
     ticket_id: int | None = None
     kb_articles: dict[int, Article] = field(default_factory=dict)  # by source post id
+    # What the viewer may do, asked once here so the template only reads the answers.
+    thread_actions: Answers | None = None
+    post_actions: dict[int, Answers] = field(default_factory=dict)
+    comment_actions: dict[int, Answers] = field(default_factory=dict)
+
+
+THREAD_ACTIONS = ("answer", "accept")
+POST_ACTIONS = ("vote", "vote_up", "vote_down", "flag", "comment", "edit_post", "delete_post",
+                "restore_post", "promote")
+COMMENT_ACTIONS = ("edit_comment", "delete_comment", "restore_comment", "flag_comment")
 
 
 def thread_page(thread_id, viewer: User | None) -> ThreadPage:
@@ -357,16 +367,30 @@ def thread_page(thread_id, viewer: User | None) -> ThreadPage:
     )
     post_ids = [p.id for p in posts]
     ticket = thread.ticket
+    comments = _comment_trees(post_ids, viewer)
     return ThreadPage(
         thread=thread,
         question=question,
         answers=answers,
-        comments=_comment_trees(post_ids, viewer),
+        comments=comments,
         my_votes=_votes_of(viewer, post_ids),
         escalated=ticket is not None,
         ticket_id=ticket.id if ticket is not None and can(viewer, "view_ticket", ticket) else None,
         kb_articles={post.id: article for post, article in rows if article is not None},
+        thread_actions=answers_to(viewer, THREAD_ACTIONS, thread),
+        post_actions={p.id: answers_to(viewer, POST_ACTIONS, p) for p in posts},
+        comment_actions={node.comment.id: answers_to(viewer, COMMENT_ACTIONS, node.comment)
+                         for node in _walk(comments)},
     )
+
+
+def _walk(trees: dict[int, list[CommentNode]]):
+    """Every node of the comment trees."""
+    stack = [node for roots in trees.values() for node in roots]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.replies)
 
 
 def _comment_trees(post_ids: list[int], viewer: User | None) -> dict[int, list[CommentNode]]:

@@ -7,7 +7,9 @@ JavaScript the form arrives with no token: the action is never run then;
 the visitor is asked to confirm on a page with a real token (forms anonymous
 visitors may send), or is sent to sign in (everything else needs it anyway).
 """
-from flask import Blueprint, jsonify, render_template, request
+from contextlib import contextmanager
+
+from flask import Blueprint, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -29,9 +31,28 @@ def token():
     return response
 
 
+# What forms in cached fragments carry (forum/web/fragments.py) until a use fills it in.
+PLACEHOLDER = "csrf-token-placeholder"
+
+
 def form_csrf_token() -> str:
     """The token for a form: empty on shared pages, where the script fetches it on sending."""
-    return "" if is_anonymous_page() else generate_csrf()
+    if g.get("csrf_placeholder"):
+        return PLACEHOLDER
+    token = g.get("form_csrf_token")  # pages hold dozens of forms: decide once
+    if token is None:
+        token = g.form_csrf_token = "" if is_anonymous_page() else generate_csrf()
+    return token
+
+
+@contextmanager
+def placeholder_tokens():
+    """Forms rendered inside carry PLACEHOLDER instead of a token."""
+    g.csrf_placeholder = True
+    try:
+        yield
+    finally:
+        g.csrf_placeholder = False
 
 
 def missing_token_response(error: CSRFError):

@@ -135,7 +135,8 @@ def test_flag_buttons_on_thread_page_and_no_js_flag_form(client):
     user = _flagger()
     sign_in(client, user)
     page = text(client.get(f"/t/{thread.id}/{thread.slug}"))
-    assert f'action="/p/{answer.id}/flag"' in page and f'action="/c/{comment.id}/flag"' in page
+    assert f'href="/p/{answer.id}/flag"' in page and f'href="/c/{comment.id}/flag"' in page
+    assert page.count('class="flag-form"') == 1  # one form in a dialog for the page
     form = client.get(f"/p/{answer.id}/flag")
     assert form.status_code == 200 and 'name="reason"' in text(form)
     response = client.post(f"/p/{answer.id}/flag",
@@ -153,7 +154,7 @@ def test_no_flag_button_for_the_author_or_without_the_privilege(client):
     answer = make_answer(make_thread())
     sign_in(client, answer.author)
     thread = answer.thread
-    assert f'action="/p/{answer.id}/flag"' not in text(client.get(f"/t/{thread.id}/{thread.slug}"))
+    assert f'href="/p/{answer.id}/flag"' not in text(client.get(f"/t/{thread.id}/{thread.slug}"))
     assert client.get(f"/p/{answer.id}/flag").status_code == 403
 
 

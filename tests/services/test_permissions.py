@@ -2,7 +2,14 @@
 import pytest
 
 from forum.models import Article
-from forum.permissions import PRIVILEGE_NAMES, can, missing_privilege, privileges_of, progress
+from forum.permissions import (
+    PRIVILEGE_NAMES,
+    answers_to,
+    can,
+    missing_privilege,
+    privileges_of,
+    progress,
+)
 from forum.services import threads
 from tests.factories import make_answer, make_thread, make_user
 
@@ -78,6 +85,16 @@ def test_locked_thread_blocks_everyone_but_moderators_editing(world):
         assert not can(user, "vote", objects["answer"])
         assert not can(user, "edit_post", objects["answer"])
     assert can(actors["moderator"], "edit_post", objects["answer"])
+
+
+def test_answers_say_what_can_and_missing_privilege_say(world):
+    actors, objects = world
+    actions = sorted({action for action, target in TABLE if target == "answer"})
+    for user in actors.values():
+        answers = answers_to(user, actions, objects["answer"])
+        assert answers.allowed == {a for a in actions if can(user, a, objects["answer"])}
+        assert answers.needs == {a: missing_privilege(user, a, objects["answer"]) for a in actions
+                                 if missing_privilege(user, a, objects["answer"])}
 
 
 def test_missing_privilege_names_only_what_points_would_fix(world):

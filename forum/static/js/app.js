@@ -161,6 +161,22 @@
     if (textarea.value.trim()) { refresh(); }
   }
 
+  // "Flag" links open the page's one flag form in a dialog, pointed at the item's flag
+  // address (which is also where the link leads without JavaScript).
+  function onFlagLink(event) {
+    var link = event.target.closest && event.target.closest("a[data-flag]");
+    var dialog = document.getElementById("flag-dialog");
+    if (!link || !dialog || typeof dialog.showModal !== "function") { return; }
+    event.preventDefault();
+    var form = dialog.querySelector("form");
+    form.reset();
+    form.action = link.href;
+    dialog.querySelector("h2").textContent = dialog.getAttribute("data-title-" + link.getAttribute("data-flag"));
+    dialog.addEventListener("close", function () { link.focus(); }, { once: true });
+    dialog.showModal();
+  }
+  document.addEventListener("click", onFlagLink);
+
   function init() {
     document.documentElement.classList.add("js");
     document.querySelectorAll("textarea[data-preview]").forEach(setupPreview);
