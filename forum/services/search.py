@@ -4,10 +4,12 @@ The index answers which documents match; this module decides what the
 viewer may see, by loading the hits from the database and dropping any that
 are deleted (or otherwise hidden) even if the index still holds them.
 """
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import desc, distinct, func, select
@@ -15,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..errors import NotFound, ValidationError
-from ..extensions import db
+from ..extensions import cache, db
 from ..models import Article, Board, SuggestionClick, Thread, User, listed
 from ..permissions import require
 from ..search.snippets import plain_snippet, to_html
@@ -194,32 +196,44 @@ def _did_you_mean(text: str, parsed: search.ParsedQuery) -> str | None:
 
 
 def similar(viewer: User | None, title, *, exclude: tuple[str, int] | None = None,
-            limit: int = SIMILAR_LIMIT) -> Similar:
+            limit: int = SIMILAR_LIMIT, remember: bool = False) -> Similar:
     """Up to `limit` threads (solved first) and `limit` KB articles like `title`;
-    `exclude` is the (doc_type, id) of the page asking, which is not like itself."""
+    `exclude` is the (doc_type, id) of the page asking, which is not like itself.
+    With `remember`, the index's answer is kept RELATED_CACHE_SECONDS (what it names
+    is still loaded, and checked for visibility, on every call)."""
     title = _text(title, "title", 300)
     if len(search.words(title)) == 0:
         return Similar()
-    index = search.backend()
 
     def like(doc_type: str) -> list[Result]:
         skip = [exclude[1]] if exclude and exclude[0] == doc_type else []
-        return _results(index.similar(title, doc_type=doc_type, limit=limit, exclude=skip))
+        if not remember:
+            return _results(_similar_hits(title, doc_type, limit, skip))
+        key = f"similar:{doc_type}:{limit}:{skip}:{hashlib.sha1(title.encode()).hexdigest()}"
+        hits = cache.get(key)
+        if hits is None:
+            hits = _similar_hits(title, doc_type, limit, skip)
+            cache.set(key, hits, timeout=current_app.config["RELATED_CACHE_SECONDS"])
+        return _results(hits)
 
     threads = like("thread")
     threads.sort(key=lambda r: not r.thread.is_answered)  # stable: relevance within each
     return Similar(threads=threads, articles=like("kb"))
 
 
+def _similar_hits(title: str, doc_type: str, limit: int, skip: list[int]) -> list[search.Hit]:
+    return search.backend().similar(title, doc_type=doc_type, limit=limit, exclude=skip)
+
+
 def related(viewer: User | None, thread: Thread) -> Similar:
     """What the thread page lists as "Related": the same search as while asking."""
     text = " ".join([thread.title, *(tag.name for tag in thread.tags)])
-    return similar(viewer, text[:300], exclude=("thread", thread.id))
+    return similar(viewer, text[:300], exclude=("thread", thread.id), remember=True)
 
 
 def related_to_article(viewer: User | None, article: Article) -> Similar:
     """Threads and other articles like a KB article, for its page."""
-    return similar(viewer, article.title, exclude=("kb", article.id))
+    return similar(viewer, article.title, exclude=("kb", article.id), remember=True)
 
 
 @transactional

@@ -1,6 +1,7 @@
 """Deflection: similar questions while asking, related threads, counted clicks."""
 import pytest
 
+from forum import search as search_index
 from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.services import search, threads
@@ -94,3 +95,22 @@ def test_suggestion_click_is_counted_and_redirects(printers, web_client):
     web_client.post("/logout")
     sign_in(web_client, staff)
     assert "Answered before asked" in text(web_client.get("/search/deflection"))
+
+
+def test_related_is_remembered_but_never_shows_what_was_deleted_since(make_app, monkeypatch):
+    app = make_app(CACHE_TYPE="SimpleCache")
+    with app.app_context():
+        board = make_board()
+        made = [make_thread(board=board, title=f"Printer paper jam in tray {n} again")
+                for n in range(3)]
+        backend = search_index.backend()
+        searches = []
+        real_similar = backend.similar
+        monkeypatch.setattr(backend, "similar",
+                            lambda *a, **kw: searches.append(a) or real_similar(*a, **kw))
+        first = [r.doc_id for r in search.related(None, made[0]).threads]
+        assert sorted(first) == [made[1].id, made[2].id]
+        threads.delete_post(make_user(role="moderator"), made[1].question.id)
+        again = [r.doc_id for r in search.related(None, made[0]).threads]
+        assert again == [made[2].id]
+        assert len(searches) == 2  # threads and articles, searched once
