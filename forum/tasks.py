@@ -87,10 +87,13 @@ def run_pending(limit: int = BATCH) -> int:
 def _claim(limit: int) -> list[tuple[int, str, dict, int]]:
     """Take up to `limit` due tasks, leasing them so no other runner takes them too."""
     now = utcnow()
+    due = (QueuedTask.dead.is_(False), QueuedTask.run_after <= now)
+    if db.session.scalar(select(QueuedTask.id).where(*due).limit(1)) is None:
+        return []  # a runner's poll finds nothing without taking the write lock
     with write_transaction():
         rows = db.session.execute(
             select(QueuedTask.id, QueuedTask.name, QueuedTask.payload, QueuedTask.attempts)
-            .where(QueuedTask.dead.is_(False), QueuedTask.run_after <= now)
+            .where(*due)
             .order_by(QueuedTask.id).limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's write lock serialises
         ).all()
