@@ -112,8 +112,11 @@ def _lock_users(user_ids) -> None:
     # SQLite's BEGIN IMMEDIATE already serialises writers, so there it asks nothing.
     if db.session.get_bind().dialect.name == "sqlite":
         return
+    # FOR NO KEY UPDATE: a vote row being written by the same member holds a key-share
+    # lock on their row (its foreign key), which a plain FOR UPDATE would deadlock against.
     db.session.execute(
-        select(User.id).where(User.id.in_(sorted(user_ids))).order_by(User.id).with_for_update()
+        select(User.id).where(User.id.in_(sorted(user_ids))).order_by(User.id)
+        .with_for_update(key_share=True)
     ).all()
 
 
@@ -318,7 +321,7 @@ class RecountResult:
 @transactional
 def recount(user: User | None = None) -> RecountResult:
     """Rebuild User.reputation (all users, or one) as 1 + the ledger sum; report the fixes."""
-    locked = select(User.id).order_by(User.id).with_for_update()
+    locked = select(User.id).order_by(User.id).with_for_update(key_share=True)
     if user is not None:
         locked = locked.where(User.id == user.id)
     ids = list(db.session.scalars(locked))  # no ledger writer runs while we hold these

@@ -65,7 +65,7 @@ def note(value) -> str:
 def lock(thread: Thread) -> None:
     """Re-read the thread under a row lock (PostgreSQL), so concurrent moderators and voters
     queue; SQLite's BEGIN IMMEDIATE already serialises writers."""
-    db.session.execute(select(Thread).where(Thread.id == thread.id).with_for_update()
+    db.session.execute(select(Thread).where(Thread.id == thread.id).with_for_update(key_share=True)
                        .execution_options(populate_existing=True))
 
 

@@ -64,3 +64,31 @@ def test_twenty_simultaneous_votes_over_http_all_count(app, server):
     assert db.session.scalar(
         select(func.count(ReputationEvent.id)).where(ReputationEvent.user_id == author_id)
     ) == VOTERS
+
+
+@pytest.mark.slow
+def test_one_member_voting_on_many_posts_at_once_never_deadlocks(app, server):
+    # The vote row's foreign key takes a key-share lock on the voter; the reputation
+    # lock on the same row must not conflict with it (PostgreSQL deadlocked here).
+    answers = [make_answer(make_thread()) for _ in range(VOTERS)]
+    post_ids = [answer.id for answer in answers]
+    token = accounts.issue_api_token(make_voter())
+    barrier = threading.Barrier(VOTERS)
+    statuses = []
+
+    def vote(post_id):
+        barrier.wait()
+        try:
+            statuses.append(_vote(server, token, post_id))
+        except Exception as error:
+            statuses.append(repr(error))
+
+    workers = [threading.Thread(target=vote, args=(p,)) for p in post_ids]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    assert statuses == [200] * VOTERS
+    db.session.rollback()
+    assert db.session.scalar(select(func.sum(Post.score)).where(Post.id.in_(post_ids))) == VOTERS
