@@ -1,7 +1,8 @@
 """The knowledge base: articles (article, FAQ, tutorial), their revisions and reader feedback."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +22,12 @@ class Article(db.Model):
     __table_args__ = (
         Index("ix_kb_articles_board_status", "board_id", "status"),
         Index("ix_kb_articles_status_updated", "status", "updated_at"),
+        # Thread pages join each post to the article promoted from it. The unique index
+        # is mostly NULLs, so SQLite's statistics call it useless and it scanned every
+        # article per post; this one holds only promoted articles.
+        Index("ix_kb_articles_promoted_from", "source_post_id",
+              sqlite_where=text("source_post_id IS NOT NULL"),
+              postgresql_where=text("source_post_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
