@@ -42,6 +42,10 @@ class Thread(db.Model):
         _listed_index("ix_threads_listed_activity", "is_pinned", "last_activity_at"),
         _listed_index("ix_threads_listed_created", "is_pinned", "created_at"),
         _listed_index("ix_threads_listed_score", "is_pinned", "score", "created_at"),
+        # Thread pages list the threads merged into them; nearly all rows have none.
+        Index("ix_threads_merged_into", "merged_into_id",
+              sqlite_where=text("merged_into_id IS NOT NULL"),
+              postgresql_where=text("merged_into_id IS NOT NULL")),
         _listed_index("ix_threads_listed_unanswered", "answer_count", "is_pinned", "created_at"),
     )
 
