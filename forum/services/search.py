@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import desc, distinct, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import search
+from .. import page_generation, search
 from ..errors import NotFound, ValidationError
 from ..extensions import cache, db
 from ..models import Article, Board, SuggestionClick, Thread, User, listed
@@ -199,8 +199,9 @@ def similar(viewer: User | None, title, *, exclude: tuple[str, int] | None = Non
             limit: int = SIMILAR_LIMIT, remember: bool = False) -> Similar:
     """Up to `limit` threads (solved first) and `limit` KB articles like `title`;
     `exclude` is the (doc_type, id) of the page asking, which is not like itself.
-    With `remember`, the index's answer is kept RELATED_CACHE_SECONDS (what it names
-    is still loaded, and checked for visibility, on every call)."""
+    With `remember`, the index's answer is kept until the next write, at most
+    RELATED_CACHE_SECONDS (what it names is still loaded, and checked for visibility,
+    on every call)."""
     title = _text(title, "title", 300)
     if len(search.words(title)) == 0:
         return Similar()
@@ -209,7 +210,10 @@ def similar(viewer: User | None, title, *, exclude: tuple[str, int] | None = Non
         skip = [exclude[1]] if exclude and exclude[0] == doc_type else []
         if not remember:
             return _results(_similar_hits(title, doc_type, limit, skip))
-        key = f"similar:{doc_type}:{limit}:{skip}:{hashlib.sha1(title.encode()).hexdigest()}"
+        # Any write (a new thread, a KB article published) starts a new generation.
+        generation = page_generation.current()[0]
+        key = (f"similar:{generation}:{doc_type}:{limit}:{skip}:"
+               f"{hashlib.sha1(title.encode()).hexdigest()}")
         hits = cache.get(key)
         if hits is None:
             hits = _similar_hits(title, doc_type, limit, skip)
