@@ -35,28 +35,32 @@ def _vote(base: str, token: str, post_id: int) -> int:
         return response.status
 
 
+def _all_at_once(base: str, votes: list[tuple[str, int]]) -> list:
+    """Cast (token, post id) votes from one thread each, released together; their statuses."""
+    barrier = threading.Barrier(len(votes))
+    statuses = []
+
+    def vote(token, post_id):
+        barrier.wait()
+        try:
+            statuses.append(_vote(base, token, post_id))
+        except Exception as error:  # an HTTP error is a lost vote: record it
+            statuses.append(repr(error))
+
+    workers = [threading.Thread(target=vote, args=pair) for pair in votes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return statuses
+
+
 @pytest.mark.slow
 def test_twenty_simultaneous_votes_over_http_all_count(app, server):
     answer = make_answer(make_thread())
     post_id, author_id = answer.id, answer.author_id  # read here: workers have no app context
     tokens = [accounts.issue_api_token(make_voter()) for _ in range(VOTERS)]
-    barrier = threading.Barrier(VOTERS)
-    statuses = []
-
-    def vote(token):
-        barrier.wait()
-        try:
-            statuses.append(_vote(server, token, post_id))
-        except Exception as error:  # an HTTP error is a lost vote: record it
-            statuses.append(repr(error))
-
-    workers = [threading.Thread(target=vote, args=(t,)) for t in tokens]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-
-    assert statuses == [200] * VOTERS
+    assert _all_at_once(server, [(token, post_id) for token in tokens]) == [200] * VOTERS
     db.session.rollback()  # end this thread's read snapshot
     assert db.session.get(Post, post_id).score == VOTERS
     assert db.session.scalar(select(func.count(Vote.id))) == VOTERS
@@ -73,22 +77,6 @@ def test_one_member_voting_on_many_posts_at_once_never_deadlocks(app, server):
     answers = [make_answer(make_thread()) for _ in range(VOTERS)]
     post_ids = [answer.id for answer in answers]
     token = accounts.issue_api_token(make_voter())
-    barrier = threading.Barrier(VOTERS)
-    statuses = []
-
-    def vote(post_id):
-        barrier.wait()
-        try:
-            statuses.append(_vote(server, token, post_id))
-        except Exception as error:
-            statuses.append(repr(error))
-
-    workers = [threading.Thread(target=vote, args=(p,)) for p in post_ids]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-
-    assert statuses == [200] * VOTERS
+    assert _all_at_once(server, [(token, p) for p in post_ids]) == [200] * VOTERS
     db.session.rollback()
     assert db.session.scalar(select(func.sum(Post.score)).where(Post.id.in_(post_ids))) == VOTERS
