@@ -398,6 +398,18 @@ def answers_to(user, actions, obj=None) -> Answers:
     return Answers(frozenset(allowed), needs)
 
 
+def viewer_kind(user) -> tuple:
+    """All that the rules and the thread page read of a user apart from their id: role,
+    suspension, the privileges held, and the points while commenting everywhere is out
+    of reach (the page's comment hint says how far off it is). Users of one kind may do
+    the same to anything they had no hand in."""
+    if user is None:
+        return ("anonymous",)
+    held = tuple(name for name in PRIVILEGE_NAMES if has_privilege(user, name))
+    points = None if "comment_everywhere" in held else user.shown_reputation
+    return (user.role, user.is_suspended, held, points)
+
+
 def privilege_error(user, name: str, message=None, fields: dict | None = None):
     """The PrivilegeRequired error for `user` lacking privilege `name`."""
     privilege = _BY_NAME[name]

@@ -2,14 +2,16 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, literal, or_, select, true, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation import audit, screening
+from moderation.models import CloseVote
 
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import Article, Board, Comment, Post, PostRevision, Tag, Thread, User, Vote, listed
+from ..models import (Article, Board, Comment, Post, PostRevision, Tag, Thread, Ticket, User, Vote,
+                      listed)
 from ..permissions import Answers, answers_to, can, privilege_error, require, threshold
 from ..rendering import render_markdown
 from ..timeutil import utcnow
@@ -418,6 +420,36 @@ def _votes_of(viewer: User | None, post_ids: list[int]) -> dict[int, int]:
         select(Vote.post_id, Vote.value).where(Vote.user_id == viewer.id, Vote.post_id.in_(post_ids))
     )
     return dict(rows.all())
+
+
+def _dealings_statement():
+    thread, user = bindparam("thread_id"), bindparam("user_id")
+    in_thread = Post.thread_id == thread
+    return union_all(
+        select(literal("post"), Post.id, literal(0)).where(in_thread, Post.author_id == user),
+        select(literal("comment"), Comment.id, literal(0)).join(Post, Post.id == Comment.post_id)
+        .where(in_thread, Comment.author_id == user),
+        select(literal("vote"), Vote.post_id, Vote.value).join(Post, Post.id == Vote.post_id)
+        .where(in_thread, Vote.user_id == user),
+        select(literal("close_vote"), CloseVote.id, CloseVote.round)
+        .where(CloseVote.thread_id == thread, CloseVote.user_id == user),
+        select(literal("ticket"), Ticket.id, literal(0))
+        .where(Ticket.source_thread_id == thread, Ticket.requester_id == user),
+    )
+
+
+_DEALINGS = _dealings_statement()  # built once: it runs on every signed-in thread view
+
+
+def viewer_dealings(thread_id: int, viewer: User | None) -> tuple:
+    """The viewer's own part in a thread, in one query: the posts and comments they wrote
+    there (in any state), their votes, their close votes and a ticket they opened from it,
+    as sorted (kind, id, value) rows; () for none. With `permissions.viewer_kind`, all the
+    thread page shows differently to one viewer than to another (forum/web/thread_bodies.py)."""
+    if viewer is None:
+        return ()
+    rows = db.session.execute(_DEALINGS, {"thread_id": thread_id, "user_id": viewer.id})
+    return tuple(sorted(tuple(row) for row in rows))
 
 
 def _revisions_query(post_id, viewer: User | None):

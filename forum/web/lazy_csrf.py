@@ -47,12 +47,14 @@ def form_csrf_token() -> str:
 
 @contextmanager
 def placeholder_tokens():
-    """Forms rendered inside carry PLACEHOLDER instead of a token."""
+    """Forms rendered inside carry PLACEHOLDER instead of a token (nests: a cached
+    fragment inside a cached page body leaves the body's forms on placeholders)."""
+    outer = g.get("csrf_placeholder", False)
     g.csrf_placeholder = True
     try:
         yield
     finally:
-        g.csrf_placeholder = False
+        g.csrf_placeholder = outer
 
 
 def missing_token_response(error: CSRFError):

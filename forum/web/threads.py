@@ -8,7 +8,8 @@ from ..models import Thread
 from ..permissions import require
 from ..services import boards, inputs, search, threads, views
 from ..services.preview import preview as render_preview
-from . import acting_user
+from . import acting_user, thread_bodies
+from .lazy_csrf import placeholder_tokens
 from .templating import thread_url
 
 bp = Blueprint("threads", __name__)
@@ -23,10 +24,22 @@ def extend_page(part) -> None:
     _PAGE_PARTS.append(part)
 
 
-def _render_page(page, viewer, **context) -> str:
+def _render_body(page, viewer, **context) -> thread_bodies.Body:
+    """The page inside the layout, its forms on placeholder tokens."""
     for part in _PAGE_PARTS:
         context.update(part(page, viewer))
-    return render_template("threads/show.html", page=page, thread=page.thread, **context)
+    with placeholder_tokens():
+        html = render_template("threads/_body.html", page=page, thread=page.thread, **context)
+    return thread_bodies.Body(page.thread.slug, page.thread.title, html)
+
+
+def _in_layout(body: thread_bodies.Body) -> str:
+    return render_template("threads/show.html", title=body.title,
+                           body=thread_bodies.html(body))
+
+
+def _render_page(page, viewer, **context) -> str:
+    return _in_layout(_render_body(page, viewer, **context))
 
 
 def board_choices(all_boards) -> list[tuple[str, str]]:
@@ -75,14 +88,18 @@ def ask(board_slug=None):
 def show(thread_id, slug):
     """The thread page; other spellings of its address, and merged threads, redirect (301)."""
     viewer = acting_user()
-    page = threads.page_or_merge_target(thread_id, viewer)
-    if isinstance(page, Thread):  # the thread was merged into this one
-        return redirect(thread_url(page), code=301)
-    if slug != page.thread.slug:
-        return redirect(thread_url(page.thread), code=301)
-    related = search.related(viewer, page.thread)
+    key = thread_bodies.key(thread_id, viewer)
+    body = thread_bodies.lookup(key)
+    if body is None or body.slug != slug:
+        page = threads.page_or_merge_target(thread_id, viewer)
+        if isinstance(page, Thread):  # the thread was merged into this one
+            return redirect(thread_url(page), code=301)
+        if slug != page.thread.slug:
+            return redirect(thread_url(page.thread), code=301)
+        body = _render_body(page, viewer, related=search.related(viewer, page.thread))
+        thread_bodies.store(key, body)
     # Rendered before the view is counted: a due flush commits and would expire the page.
-    html = _render_page(page, viewer, related=related)
+    html = _in_layout(body)
     if request.method == "GET":  # not HEAD
         views.record(thread_id)
     return html

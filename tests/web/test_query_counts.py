@@ -1,7 +1,7 @@
 """Board and thread pages run a fixed number of queries, however long they are."""
 from forum.extensions import db
 from forum.models import Post, Thread
-from forum.services import comments, threads, votes
+from forum.services import comments, threads, views, votes
 from tests.factories import make_answer, make_board, make_thread, make_user, make_voter
 from tests.web.helpers import fresh, sign_in, text
 
@@ -33,6 +33,7 @@ def _last_answer_id(thread_id: int) -> int:
 
 def _thread_queries(client, count_queries, thread) -> int:
     url = f"/t/{thread.id}/{thread.slug}"
+    views.flush()  # else a flush falls due by the clock inside whichever request comes late
     db.session.remove()
     with count_queries() as counter:
         response = client.get(url)
@@ -49,7 +50,7 @@ def test_thread_page_runs_the_same_queries_for_1_and_50_answers(client, count_qu
     one = _thread_queries(client, count_queries, fresh(Thread, small_id))
     fifty = _thread_queries(client, count_queries, fresh(Thread, large_id))
     assert one == fifty, (one, fifty)
-    assert fifty <= 10, fifty
+    assert fifty <= 11, fifty  # 10, and the viewer's dealings with the thread
     page = text(client.get(f"/t/{large_id}/{fresh(Thread, large_id).slug}"))
     assert page.count('class="post post-answer') == 50
 
