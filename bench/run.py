@@ -148,11 +148,33 @@ def _wait_until_up(base: str, process, log: Path) -> None:
     raise SystemExit(f"{base} did not answer")
 
 
-def worker_rss_mb(process) -> list[float]:
-    """Resident memory of the gunicorn workers (the children of the master)."""
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(process.pid)],
+@dataclass
+class Memory:
+    """A worker's memory in MB: resident (RSS), its proportional share of pages it shares
+    with the master and the other workers (PSS), and its private heap (anonymous pages;
+    RSS also counts the memory-mapped search index, which is the kernel's page cache)."""
+
+    rss: float
+    pss: float
+    anonymous: float
+
+    def __str__(self) -> str:
+        return f"RSS {self.rss:.0f} MB (PSS {self.pss:.0f}, heap {self.anonymous:.0f})"
+
+
+def worker_memory(process) -> list[Memory]:
+    """The memory of each gunicorn worker (the children of the master)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(process.pid)],
                          capture_output=True, text=True).stdout
-    return [int(kb) / 1024 for kb in out.split()]
+    return [_memory(int(pid)) for pid in out.split()]
+
+
+def _memory(pid: int) -> Memory:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return Memory(fields["Rss"], fields["Pss"], fields["Anonymous"])
 
 
 # --- what is measured -----------------------------------------------------------------
@@ -267,9 +289,14 @@ def write_script(work: Path, name: str, path: str, ids: list[int], token: str,
 
 def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
     cookie, token = sign_in(base, WRITER, generate.BENCH_PASSWORD)
-    run = lambda name, path, **kw: wrk(name, base + path, args.duration, args.connections, **kw)  # noqa: E731
+
+    def run(name, path, **kw):
+        if re.search(args.only, name):
+            return wrk(name, base + path, args.duration, args.connections, **kw)
+        return None
+
     board = f"/b/{targets.board}"
-    results = [
+    reads = [
         run("home", "/"),
         run("board page 1", board),
         run(f"board page {min(2000, targets.last_page)}",
@@ -281,6 +308,7 @@ def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
         run("/search", "/search?q=wifi+firmware+update"),
         run("/api/v1/search/similar", "/api/v1/search/similar?title=router+wifi+drops+at+night"),
     ]
+    results = [result for result in reads if result is not None]
     writes = {
         "ask (POST /api/v1/threads)": ("/api/v1/threads", [1], {
             "board": targets.board, "title": "Router drops wifi every evening after update #N#",
@@ -291,7 +319,9 @@ def measure(base: str, targets: Targets, args, work: Path) -> list[Result]:
     }
     for name, (path, ids, body) in writes.items():
         script = write_script(work, re.sub(r"\W+", "_", name), path, ids, token, body)
-        results.append(run(name, "/", script=script))
+        result = run(name, "/", script=script)
+        if result is not None:
+            results.append(result)
     return results
 
 
@@ -320,7 +350,7 @@ def start_time_ms(env: dict) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def report(results: list[Result], hello: Result, rss: list[float], start_ms: float,
+def report(results: list[Result], hello: Result, memory: list[Memory], start_ms: float,
            args, targets: Targets) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
@@ -333,7 +363,7 @@ def report(results: list[Result], hello: Result, rss: list[float], start_ms: flo
     for r in [hello, *results]:
         print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
               f"{r.rps / hello.rps:.0%} | {r.errors} |")
-    print(f"\nworker memory after the run: {', '.join(f'{m:.0f} MB' for m in rss)}; "
+    print(f"\nworker memory after the run: {'; '.join(map(str, memory))}; "
           f"app start: {start_ms:.0f} ms; benchmark process peak "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
@@ -350,6 +380,8 @@ def main() -> None:
     parser.add_argument("--redis-url", help="a Redis database for the cache, the limits and "
                         "the RQ task queue (emptied first); runs --task-workers workers")
     parser.add_argument("--task-workers", type=int, default=1)
+    parser.add_argument("--only", default="", metavar="REGEX",
+                        help="measure only the paths whose names match (e.g. 'vote|answer')")
     args = parser.parse_args()
 
     work = args.work_dir
@@ -373,10 +405,10 @@ def main() -> None:
     with gunicorn("wsgi:app", 8100, args.workers, env, logs[0]) as (base, process), \
             task_workers(args.task_workers if args.redis_url else 0, env, logs[1]):
         results = measure(base, targets, args, work)
-        rss = worker_rss_mb(process)
+        memory = worker_memory(process)
         drained = seconds_to_drain_tasks(app)
     locked = sum(log.read_text().count("database is locked") for log in logs)
-    report(results, hello, rss, start_time_ms(env), args, targets)
+    report(results, hello, memory, start_time_ms(env), args, targets)
     print(f"'database is locked' in the server logs: {locked}; the tasks left at the end "
           f"(index updates, mail) ran within {drained:.1f} s")
 

@@ -98,7 +98,7 @@ def load_config() -> dict:
         # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" gathers a batch.
         "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
                               "rq" if redis_url else "thread"),
-        "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 0.2),
+        "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 1.0),
         # Thread views are buffered and written at most this often (forum/services/views.py).
         "VIEW_FLUSH_SECONDS": _number("ASKDESK_VIEW_FLUSH_SECONDS", 10),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
