@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from . import page_generation
 from .extensions import db
+from .models import User
 
 _immediate = contextvars.ContextVar("askdesk_immediate_begin", default=False)
 _after_commit = contextvars.ContextVar("askdesk_after_commit", default=None)
@@ -52,7 +53,7 @@ def write_transaction():
         yield session
         return
     if session.in_transaction():
-        session.commit()  # end the request's read transaction; nothing is pending
+        _end_read_transaction(session)
     token = _immediate.set(True)
     callbacks: list = []
     callbacks_token = _after_commit.set(callbacks)
@@ -72,6 +73,23 @@ def write_transaction():
     finally:
         if callbacks:  # and pages rendered before they ran (the search index's related threads)
             page_generation.bump()
+
+
+def _end_read_transaction(session) -> None:
+    """Commit the request's read transaction (nothing is pending), which SQLite could not
+    turn into a writer. What it loaded is read again under the write lock, except users:
+    the signed-in user, loaded as the request began, is the request's own view of itself
+    (its privileges checked against points a few milliseconds old), and reading it again
+    cost every write a query."""
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    for instance in list(session.identity_map.values()):
+        if not isinstance(instance, User):
+            session.expire(instance)
 
 
 def after_commit(callback, *args) -> None:

@@ -43,6 +43,10 @@ REFRESH_SECONDS = 1.0
 _clock = time.monotonic
 WRITE_ATTEMPTS = 3
 BUILD_LIMIT_MB = 256  # postings sorted in memory before a run goes to disk (a rebuild)
+# Posting blocks are written as they are, not zlib-compressed (Whoosh's default): the
+# compression took a quarter of the CPU of indexing a batch of answers, and reading
+# skips the decompression too. Indexes written with it still read.
+CODEC = W3Codec(compression=0)
 # Snippets come from the start of the text, so only that much is stored (and highlighted).
 HIGHLIGHT_CHARS = 500
 MAX_STORED_BODY = 2 * HIGHLIGHT_CHARS
@@ -291,6 +295,7 @@ class WhooshBackend:
         return self._current().searcher
 
     def _writer(self, **kwargs):
+        kwargs.setdefault("codec", CODEC)
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 return self._index().writer(timeout=WRITE_TIMEOUT_S, **kwargs)
@@ -329,7 +334,7 @@ class WhooshBackend:
         # Processes writing in parallel would each use the schema stored in the index.
         procs = self.build_procs if current else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = self._writer(limitmb=BUILD_LIMIT_MB, codec=W3Codec(compression=0), **options)
+        writer = self._writer(limitmb=BUILD_LIMIT_MB, **options)
         if not options:
             writer.pool = ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
                                               limitmb=BUILD_LIMIT_MB)

@@ -47,10 +47,9 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
         reputation.reward_vote(voter, post, value)
     else:
         db.session.delete(vote)
-    _add_score(post, value - old)
-    db.session.refresh(post, ["score"])
-    badges.after_vote(post, post.score)
-    return post.score, value
+    score = _add_score(post, value - old)
+    badges.after_vote(post, score)
+    return score, value
 
 
 @transactional
@@ -118,8 +117,10 @@ def _insert_vote(voter: User, post: Post, value: int) -> tuple[Vote, bool]:
         return _existing_vote(voter, post), False
 
 
-def _add_score(post: Post, delta: int) -> None:
-    increment(Post, post.id, score=delta)
+def _add_score(post: Post, delta: int) -> int:
+    """Add `delta` to the post's score (and a question's thread's); the post's new score."""
+    (score,) = increment(Post, post.id, score=delta)
     if post.is_question:
         increment(Thread, post.thread_id, score=delta)
         index_thread(post.thread_id)  # the thread's score ranks and sorts results
+    return score
