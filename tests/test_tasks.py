@@ -166,3 +166,11 @@ def test_cli_shows_runs_and_revives_tasks(app, runner):
 def test_worker_needs_redis(app, runner):
     result = runner.invoke(args=["askdesk", "worker", "--burst"])
     assert result.exit_code != 0 and "ASKDESK_REDIS_URL" in result.output
+
+
+def test_batches_are_spaced_by_what_the_last_one_took():
+    assert tasks.batch_delay(1.0, 0.0) == 1.0  # a quiet site: a write is searchable in 1 s
+    assert tasks.batch_delay(1.0, 0.1) == 1.0
+    assert tasks.batch_delay(1.0, 0.5) == 2.0  # index work stays a fifth of the time
+    assert tasks.batch_delay(1.0, 60) == tasks.MAX_BATCH_SECONDS
+    assert tasks.batch_delay(45, 0.0) == 45  # a longer setting is kept as it is

@@ -125,11 +125,16 @@ class Post(db.Model):
     """The question (kind "question", one per thread) or an answer."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_kind", "thread_id", "kind"),)
+    __table_args__ = (
+        Index("ix_posts_thread_kind", "thread_id", "kind"),
+        # A member's posts, newest last: profiles, and the spam check for the same text
+        # posted recently, which read every post of a prolific member without the time.
+        Index("ix_posts_author_created", "author_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # ix_posts_author_created
     kind: Mapped[str] = mapped_column(String(10), default="answer")
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -182,11 +187,12 @@ class Comment(db.Model):
     """A comment on a post; `parent_id` makes it a reply to another comment."""
 
     __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_author_created", "author_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # ix_comments_author_created
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
