@@ -162,6 +162,10 @@ def load_config() -> dict:
         "SEARCH_BACKEND": search_backend if search_backend in ("whoosh", "postgres") else "whoosh",
         # Decides the search analyzer (stemming and stop words): "en" or "de".
         "SITE_LANGUAGE": site_language if site_language in ("en", "de") else "en",
+        # Processes that analyse documents in a full Whoosh reindex: each writes a segment
+        # of its own (100,000 threads: 185 s with one, 119 s with two on two cores).
+        "SEARCH_BUILD_PROCS": max(_number("ASKDESK_SEARCH_BUILD_PROCS",
+                                          min(os.cpu_count() or 1, 2)), 1),
         # Overrides of the defaults in forum/services/reputation.py and forum/permissions.py.
         "REPUTATION_RULES": _pairs("ASKDESK_REPUTATION"),
         "PRIVILEGE_THRESHOLDS": _pairs("ASKDESK_PRIVILEGES"),

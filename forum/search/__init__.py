@@ -53,7 +53,7 @@ def _make(app: Flask) -> SearchBackend:
 
     return WhooshBackend(
         Path(app.config["INSTANCE_DIR"]) / "search", language,
-        build_procs=app.config.get("SEARCH_BUILD_PROCS", 1),
+        build_procs=app.config["SEARCH_BUILD_PROCS"],
         refresh_seconds=app.config.get("SEARCH_REFRESH_SECONDS", 1.0),
     )
 

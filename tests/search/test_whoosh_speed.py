@@ -100,6 +100,21 @@ def test_rebuild_sorting_postings_on_disk_in_chunks(app, search_backend, monkeyp
     assert [r.doc_id for r in search.search_page(None, "frozen").items] == [made[1].id]
 
 
+def test_a_rebuild_in_two_processes_finds_what_one_process_finds(tmp_path):
+    documents = _documents(400)
+    one = whoosh_backend.WhooshBackend(tmp_path / "one", "en")
+    two = whoosh_backend.WhooshBackend(tmp_path / "two", "en", build_procs=2)
+    for backend in (one, two):
+        assert backend.rebuild(documents, lambda n: None) == 400
+    assert len(two._index().reader().leaf_readers()) == 2  # a segment per process
+    for text in ("wifi", "router firmware", "signal -reset", '"cable light"'):
+        expected, found = (backend.search(search_index.parse(text), per_page=50)
+                           for backend in (one, two))
+        assert found.total == expected.total > 0, text
+        assert [(h.doc_type, h.doc_id) for h in found.hits] \
+            == [(h.doc_type, h.doc_id) for h in expected.hits], text
+
+
 def _documents(count: int, seed: int = 3) -> list[Document]:
     """Threads and a few KB articles of random words, with scores and solved flags that
     give them different boosts."""

@@ -9,7 +9,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def redis_app(make_app):
+def redis_app(make_app, monkeypatch):
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL)
     try:
@@ -17,6 +17,7 @@ def redis_app(make_app):
     except redis.ConnectionError:
         pytest.skip("no Redis server at 127.0.0.1:6379 (CI has one)")
     client.delete(views.REDIS_KEY)
+    monkeypatch.setattr(views.RedisBuffer, "PUSH_SECONDS", 0)  # every view goes to Redis
     app = make_app(REDIS_URL=REDIS_URL)
     with app.app_context():
         yield app, client
@@ -35,3 +36,27 @@ def test_two_processes_share_one_redis_buffer(redis_app, make_app):
     assert not client.exists(views.REDIS_KEY)
     with other_process.app_context():
         assert views.flush() == 0
+
+
+def test_a_process_adds_its_views_to_redis_once_a_second(redis_app, monkeypatch):
+    app, client = redis_app
+    monkeypatch.setattr(views.RedisBuffer, "PUSH_SECONDS", 3600)
+    thread, other = make_thread(), make_thread()
+    for thread_id in (thread.id, thread.id, other.id):
+        views.record(thread_id)
+    assert not client.exists(views.REDIS_KEY)  # no round trip per view
+    buffer = app.extensions["askdesk_views"].buffer
+    buffer.push()
+    assert client.hgetall(views.REDIS_KEY) == {str(thread.id).encode(): b"2",
+                                                str(other.id).encode(): b"1"}
+    views.record(thread.id)
+    assert views.flush() == 4  # the flush takes this process's unpushed view too
+
+
+def test_views_not_yet_pushed_reach_redis_when_the_process_ends(redis_app, monkeypatch):
+    app, client = redis_app
+    monkeypatch.setattr(views.RedisBuffer, "PUSH_SECONDS", 3600)
+    thread = make_thread()
+    views.record(thread.id)
+    views._flush_at_exit(lambda: app)
+    assert int(client.hget(views.REDIS_KEY, str(thread.id))) == 1
