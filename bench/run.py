@@ -135,7 +135,11 @@ def task_workers(count: int, env: dict, log: Path):
         finally:
             for process in processes:
                 process.terminate()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # RQ's pubsub thread can hang its
+                    process.kill()                 # shutdown (rq/rq#1613); tasks are rows
+                    process.wait()
 
 
 def _wait_until_up(base: str, process, log: Path) -> None:
