@@ -2,11 +2,12 @@
 
 A view is added to a buffer: in the process's memory by default, or in a
 Redis hash when `ASKDESK_REDIS_URL` is set (each process adding its views to it
-once a second), so that every web node and worker shares one. The buffer goes to the database as one UPDATE per thread viewed,
-in one transaction, when it is older than `VIEW_FLUSH_SECONDS` (checked as
-views come in), when `flask askdesk views flush` runs, and when the process
-exits. A count in memory is lost only if the process is killed; a count in
-Redis survives that too (but for the last second of a killed process's views).
+once a second), so that every web node and worker shares one. The buffer goes
+to the database as one UPDATE per thread viewed, in one transaction, when it is
+older than `VIEW_FLUSH_SECONDS` (checked as views come in), when `flask askdesk
+views flush` runs, and when the process exits. A count in memory is lost only if
+the process is killed; a count in Redis survives that too (but for the last
+second of a killed process's views).
 """
 import atexit
 import threading

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..extensions import cache
-from .lazy_csrf import PLACEHOLDER, form_csrf_token, placeholder_tokens
+from .lazy_csrf import placeholder_tokens, with_token
 
 
 def cached_posts(page, viewer, render) -> dict[int, Markup]:
@@ -26,7 +26,7 @@ def cached_posts(page, viewer, render) -> dict[int, Markup]:
     seconds = current_app.config["FRAGMENT_CACHE_SECONDS"]
     if not seconds:
         return {post.id: render(post) for post in posts}
-    keys = ["fragment:post:" + _digest(_post_state(page, post, viewer)) for post in posts]
+    keys = ["fragment:post:" + digest(_post_state(page, post, viewer)) for post in posts]
     found = cache.get_many(*keys)
     fresh = {}
     with placeholder_tokens():
@@ -35,12 +35,11 @@ def cached_posts(page, viewer, render) -> dict[int, Markup]:
                 fresh[key] = str(render(post))
     if fresh:
         cache.set_many(fresh, timeout=seconds)
-    token = form_csrf_token()
-    return {post.id: Markup((html or fresh[key]).replace(PLACEHOLDER, token))
-            for post, key, html in zip(posts, keys, found)}
+    return {post.id: with_token(html or fresh[key]) for post, key, html in zip(posts, keys, found)}
 
 
-def _digest(state) -> str:
+def digest(state) -> str:
+    """A short stable key for a tuple of what a cached piece of HTML shows."""
     return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
 
 

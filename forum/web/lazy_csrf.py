@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from flask import Blueprint, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 
 from ..page_cache import is_anonymous_page
 from .helpers import login_redirect, wants_json
@@ -43,6 +44,11 @@ def form_csrf_token() -> str:
     if token is None:
         token = g.form_csrf_token = "" if is_anonymous_page() else generate_csrf()
     return token
+
+
+def with_token(html: str) -> Markup:
+    """Cached HTML with this use's token in the forms that carry PLACEHOLDER."""
+    return Markup(html.replace(PLACEHOLDER, form_csrf_token()))
 
 
 @contextmanager

@@ -14,7 +14,6 @@ FRAGMENT_CACHE_SECONDS, like the post fragments, which keeps "3 minutes ago" nea
 truth. Forms in a body carry the placeholder token that each use replaces
 (forum/web/lazy_csrf.py).
 """
-import hashlib
 from typing import NamedTuple
 
 from flask import current_app
@@ -25,7 +24,8 @@ from .. import page_generation
 from ..extensions import cache
 from ..permissions import viewer_kind
 from ..services.threads import viewer_dealings
-from .lazy_csrf import PLACEHOLDER, form_csrf_token
+from .fragments import digest
+from .lazy_csrf import with_token
 
 
 class Body(NamedTuple):
@@ -45,8 +45,7 @@ def key(thread_id: int, viewer) -> str | None:
     viewer_id = viewer.id if any(kind in ("post", "comment", "ticket")
                                  for kind, _id, _value in dealings) else None
     state = (str(get_locale()), viewer_kind(viewer), viewer_id, dealings)
-    digest = hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
-    return f"thread-body:{generation}:{thread_id}:{digest}"
+    return f"thread-body:{generation}:{thread_id}:{digest(state)}"
 
 
 def lookup(key: str | None) -> Body | None:
@@ -62,4 +61,4 @@ def store(key: str | None, body: Body) -> None:
 
 def html(body: Body) -> Markup:
     """The body with this viewer's CSRF token in its forms."""
-    return Markup(body.html.replace(PLACEHOLDER, form_csrf_token()))
+    return with_token(body.html)
