@@ -1,14 +1,16 @@
 """Votes on posts: one per user per post, changeable, never on one's own."""
+import functools
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Post, Thread, User, Vote
 from ..permissions import require
+from ..timeutil import utcnow
 from ..transactions import transactional
 from . import badges, reputation
 from .counters import increment
@@ -32,21 +34,14 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
     value = _value(value)
     post = get_post(post_id, voter)
     require(voter, _ACTIONS[value], post)
-    vote = _existing_vote(voter, post)
-    if vote is None and value:
-        vote, inserted = _insert_vote(voter, post, value)
-        old = 0 if inserted else vote.value
-    else:
-        old = vote.value if vote else 0
+    old = _claim_vote(voter.id, post.id, value)
     if old == value:
         return post.score, value
     if old:
         reputation.unreward_vote(voter.id, post, voter)
+        _change_vote(voter.id, post.id, value)
     if value:
-        vote.value = value
         reputation.reward_vote(voter, post, value)
-    else:
-        db.session.delete(vote)
     score = _add_score(post, value - old)
     badges.after_vote(post, score)
     return score, value
@@ -83,7 +78,7 @@ def restore_votes(actor: User, user: User, cast: list[tuple[int, int, datetime]]
     restored: list[Post] = []
     for post_id, value, created_at in cast:
         post = db.session.get(Post, post_id)
-        if post is None or _existing_vote(user, post) is not None:
+        if post is None or _existing_vote(user.id, post.id) is not None:
             continue
         db.session.add(Vote(user_id=user.id, post_id=post.id, value=value,
                             created_at=created_at))
@@ -94,27 +89,54 @@ def restore_votes(actor: User, user: User, cast: list[tuple[int, int, datetime]]
     return len(restored)
 
 
-def _existing_vote(voter: User, post: Post) -> Vote | None:
-    # FOR UPDATE (PostgreSQL): a concurrent change of the same vote waits for this
-    # one and then sees its result, so a vote is never reversed twice.
-    return db.session.scalar(
-        select(Vote).where(Vote.user_id == voter.id, Vote.post_id == post.id).with_for_update()
-    )
+# Votes are the most frequent write: their statements are built once and run on the
+# session's connection, past the ORM's unit of work (which cost a vote a fifth of its time).
+_VOTE = (select(Vote.value).where(Vote.user_id == bindparam("voter"),
+                                  Vote.post_id == bindparam("post"))
+         # FOR UPDATE (PostgreSQL): a concurrent change of the same vote waits for this
+         # one and then sees its result, so a vote is never reversed twice.
+         .with_for_update())
+_CHANGE = (update(Vote).where(Vote.user_id == bindparam("voter"),
+                              Vote.post_id == bindparam("post"))
+           .values(value=bindparam("new_value")))
+_DELETE = delete(Vote).where(Vote.user_id == bindparam("voter"),
+                             Vote.post_id == bindparam("post"))
 
 
-def _insert_vote(voter: User, post: Post, value: int) -> tuple[Vote, bool]:
-    """Insert the vote, or return the one a concurrent request inserted first.
+def _existing_vote(voter_id: int, post_id: int) -> int | None:
+    """The value of the voter's vote on the post, None if there is none."""
+    return db.session.connection().scalar(_VOTE, {"voter": voter_id, "post": post_id})
 
-    The unique constraint decides the race (PostgreSQL); the savepoint keeps
-    the rest of the transaction usable when it does.
+
+def _claim_vote(voter_id: int, post_id: int, value: int) -> int:
+    """The value of the vote being replaced, 0 if there was none; a first vote is inserted
+    here with `value`.
+
+    A concurrent first vote of the same member can win the unique constraint
+    (PostgreSQL): its value is returned then, as if it had been there first.
     """
-    try:
-        with db.session.begin_nested():
-            vote = Vote(user_id=voter.id, post_id=post.id, value=value)
-            db.session.add(vote)
-        return vote, True
-    except IntegrityError:
-        return _existing_vote(voter, post), False
+    old = _existing_vote(voter_id, post_id)
+    if old is not None or not value:
+        return old or 0
+    connection = db.session.connection()
+    inserted = connection.execute(_insert_first(connection.dialect.name), {
+        "user_id": voter_id, "post_id": post_id, "value": value, "created_at": utcnow()}).first()
+    return 0 if inserted else _existing_vote(voter_id, post_id)
+
+
+@functools.cache
+def _insert_first(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(Vote).on_conflict_do_nothing(index_elements=["user_id", "post_id"])
+            .returning(Vote.id))
+
+
+def _change_vote(voter_id: int, post_id: int, value: int) -> None:
+    keys = {"voter": voter_id, "post": post_id}
+    if value:
+        db.session.connection().execute(_CHANGE, {**keys, "new_value": value})
+    else:
+        db.session.connection().execute(_DELETE, keys)
 
 
 def _add_score(post: Post, delta: int) -> int:
