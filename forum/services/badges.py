@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -51,15 +51,18 @@ GREAT_ANSWER_SCORE = 10
 ACCEPTED_LEVELS = ((1, "first_accepted"), (10, "accepted_10"), (100, "accepted_100"))
 
 
+# Asked by every post and vote that may earn a badge: built once, run past the ORM.
+_HELD = select(BadgeAward.id).where(BadgeAward.user_id == bindparam("user_id"),
+                                    BadgeAward.badge == bindparam("badge"),
+                                    BadgeAward.award_key == bindparam("key"))
+
+
 def award(user_id: int, slug: str, *, post: Post | None = None) -> bool:
     """Give a badge in the caller's transaction; False when the user already has it."""
     badge = BY_SLUG[slug]
     key = str(post.id) if badge.repeatable and post is not None else ""
-    held = db.session.scalar(
-        select(BadgeAward.id).where(
-            BadgeAward.user_id == user_id, BadgeAward.badge == slug, BadgeAward.award_key == key
-        )
-    )
+    held = db.session.connection().scalar(
+        _HELD, {"user_id": user_id, "badge": slug, "key": key})
     if held is not None:
         return False
     try:
