@@ -28,7 +28,6 @@ from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
 from .whoosh_speed import (
-    ChunkedPostingPool,
     TextAnalyzer,
     column_array,
     speed_up,
@@ -335,14 +334,11 @@ class WhooshBackend:
         procs = self.build_procs if current else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = self._writer(limitmb=BUILD_LIMIT_MB, **options)
-        if not options:
-            writer.pool = ChunkedPostingPool(writer.temp_storage(), writer.newsegment,
-                                              limitmb=BUILD_LIMIT_MB)
-            if not current:  # an index made by an earlier version: its schema is replaced
-                for name in writer.schema.names():
-                    writer.remove_field(name)
-                for name, field in self._schema.items():
-                    writer.add_field(name, field)
+        if not current:  # an index made by an earlier version: its schema is replaced
+            for name in writer.schema.names():
+                writer.remove_field(name)
+            for name, field in self._schema.items():
+                writer.add_field(name, field)
         count = 0
         try:
             for doc in documents:

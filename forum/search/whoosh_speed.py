@@ -1,7 +1,7 @@
 """Faster versions of parts of Whoosh (pure Python), each measured on a large index
 (see bench/RESULTS.md): text analysis in one loop, postings built from plain
-(term, position) pairs, a C stem cache, sorted postings
-written to disk in chunks, and, once `speed_up()` has run, posting blocks written as
+(term, position) pairs, a C stem cache, and, once `speed_up()` has run, sorted postings
+written to disk in chunks, posting blocks written as
 arrays (quick to read back), a binary search inside them, field lengths read into memory
 once per segment and index files read in place from their memory map instead of copied
 into each process's heap.
@@ -335,30 +335,31 @@ def _buffer_file_init(self, buf, name=None, onclose=None):
     self.is_closed = False
 
 
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's pool of postings sorted on disk, writing each sorted run as marshalled
-    chunks of postings instead of one pickle per posting (a fifth of a rebuild's time)."""
+# Whoosh's pool of postings sorted on disk pickles each posting of a sorted run; these
+# write and read a run as marshalled chunks of postings (a fifth of a rebuild's time, and
+# two thirds of the time of the processes of a parallel rebuild, whose writers Whoosh makes).
+RUN_CHUNK = 10_000
 
-    chunk = 10_000
 
-    def _write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(islice(items, self.chunk)):
-            marshal.dump(chunk, f)
+def _write_run(self, f, items):
+    items = iter(items)
+    while chunk := list(islice(items, RUN_CHUNK)):
+        marshal.dump(chunk, f)
+    f.close()
+
+
+def _read_run(self, path):
+    f = self._open_run(path)
+    try:
+        while True:
+            try:
+                chunk = marshal.load(f)
+            except EOFError:
+                return
+            yield from chunk
+    finally:
         f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
+        self._remove_run(path)
 
 
 def whoosh_own(cls, name: str):
@@ -376,12 +377,15 @@ REPLACED = [  # (class, method, ours); Whoosh's own is kept for whoosh_own()
     (W3PostingsWriter, "_mini_values", _packed_values),
     (W3PerDocReader, "doc_field_length", _doc_field_length),
     (BufferFile, "__init__", _buffer_file_init),
+    (PostingPool, "_write_run", _write_run),
+    (PostingPool, "_read_run", _read_run),
 ]
 
 
 def speed_up() -> None:
     """Replace Whoosh's skip_to, the reading and writing of posting blocks,
-    doc_field_length and BufferFile's copy of its buffer, for every index of the process."""
+    doc_field_length, BufferFile's copy of its buffer and the posting pool's sorted runs,
+    for every index of the process (and the writer processes it starts)."""
     for cls, name, ours in REPLACED:
         if not hasattr(cls, f"_whoosh_own_{name}"):
             setattr(cls, f"_whoosh_own_{name}", getattr(cls, name))
