@@ -76,3 +76,22 @@ def test_preloaded_workers_read_and_write_the_database(tmp_path):
     assert statuses == [200] * 20 and pages == [200] * 20
     text = log.read_text()
     assert "Booting worker" in text and "Traceback" not in text, text[-3000:]
+
+
+def test_the_master_imports_the_search_backend_for_its_workers(tmp_path):
+    """The app's start leaves Whoosh unimported; gunicorn's master imports it once ready,
+    before it forks the workers."""
+    code = """
+import runpy, sys, types
+from forum import create_app
+app = create_app()
+print("forum.search.whoosh_backend" in sys.modules)
+settings = runpy.run_path("gunicorn.conf.py")
+settings["when_ready"](types.SimpleNamespace(app=types.SimpleNamespace(callable=app)))
+print("forum.search.whoosh_backend" in sys.modules)
+"""
+    env = {**os.environ, "ASKDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+           "ASKDESK_INSTANCE_DIR": str(tmp_path / "instance"), "ASKDESK_SECRET_KEY": "test"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["False", "True"]

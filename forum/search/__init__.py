@@ -43,15 +43,27 @@ def backend(app: Flask | None = None) -> SearchBackend:
     return found
 
 
-def _make(app: Flask) -> SearchBackend:
-    language = app.config["SITE_LANGUAGE"]
+def import_backend(app: Flask) -> type:
+    """The class of the app's search backend, its code imported but nothing opened.
+
+    The import waits for the first search, which keeps the app's start short; a server
+    that forks its workers from a loaded app imports it first, so that they share it.
+    """
     if app.config["SEARCH_BACKEND"] == "postgres":
         from .postgres_backend import PostgresBackend
 
-        return PostgresBackend(language)
+        return PostgresBackend
     from .whoosh_backend import WhooshBackend
 
-    return WhooshBackend(
+    return WhooshBackend
+
+
+def _make(app: Flask) -> SearchBackend:
+    language = app.config["SITE_LANGUAGE"]
+    backend_class = import_backend(app)
+    if app.config["SEARCH_BACKEND"] == "postgres":
+        return backend_class(language)
+    return backend_class(
         Path(app.config["INSTANCE_DIR"]) / "search", language,
         build_procs=app.config["SEARCH_BUILD_PROCS"],
         refresh_seconds=app.config.get("SEARCH_REFRESH_SECONDS", 1.0),
