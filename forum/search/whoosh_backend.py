@@ -42,6 +42,9 @@ REFRESH_SECONDS = 1.0
 _clock = time.monotonic
 WRITE_ATTEMPTS = 3
 BUILD_LIMIT_MB = 256  # postings sorted in memory before a run goes to disk (a rebuild)
+# ... and for the updates that web workers write, where Whoosh's default of 128 MB let a
+# commit that merged segments grow a worker's heap by 100 MB it kept: 32 bounds that.
+WRITE_LIMIT_MB = 32
 # Posting blocks are written as they are, not zlib-compressed (Whoosh's default): the
 # compression took a quarter of the CPU of indexing a batch of answers, and reading
 # skips the decompression too. Indexes written with it still read.
@@ -305,7 +308,7 @@ class WhooshBackend:
     # --- writing -----------------------------------------------------------------
     def upsert(self, documents: Iterable[Document]) -> None:
         """Add or replace documents."""
-        writer = self._writer()
+        writer = self._writer(limitmb=WRITE_LIMIT_MB)
         try:
             for doc in documents:
                 writer.update_document(**_fields(doc))
@@ -317,7 +320,7 @@ class WhooshBackend:
 
     def delete(self, doc_type: str, doc_ids: Iterable[int]) -> None:
         """Remove documents (deleted or hidden content)."""
-        writer = self._writer()
+        writer = self._writer(limitmb=WRITE_LIMIT_MB)
         try:
             for doc_id in doc_ids:
                 writer.delete_by_term("key", f"{doc_type}:{doc_id}")
