@@ -12,11 +12,12 @@ import os
 bind = os.environ.get("ASKDESK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ASKDESK_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-# A worker is replaced after this many requests (with jitter), bounding slow leaks. Not
-# fewer: a new worker starts with empty caches, and at 10,000 the load benchmark replaced
-# a worker every few seconds: board pages' p99 went from 5 ms to 3 s.
-max_requests = 100_000
-max_requests_jitter = 10_000
+# A worker is replaced after this many requests (with jitter), bounding slow leaks and
+# the heap that index merges leave behind. A new worker starts with empty caches: under
+# the load benchmark's thousands of requests a second that is every few seconds, and the
+# p99 of board pages rises to seconds (bench/RESULTS.md); a quieter site rarely sees it.
+max_requests = 10_000
+max_requests_jitter = 1_000
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
