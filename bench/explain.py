@@ -4,7 +4,7 @@
     python bench/explain.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 
 Runs the board page (every sort, page 1 and the last page) and a long thread
-page (anonymous and signed in) through the services on a generated site
+page (anonymous and signed in) and a member's stats through the services on a generated site
 (bench/generate.py), records each SQL statement with its parameters, and
 prints the database's plan for each as Markdown: `EXPLAIN QUERY PLAN` on
 SQLite, `EXPLAIN` on PostgreSQL. bench/QUERY-PLANS.md keeps the output.
@@ -64,7 +64,7 @@ def pages(app):
 
     from forum.extensions import db
     from forum.models import Board, Thread, User
-    from forum.services import boards, threads
+    from forum.services import accounts, boards, threads
 
     board = db.session.scalars(select(Board).order_by(Board.thread_count.desc())).first()
     last = max(1, -(-board.thread_count // 30))
@@ -77,6 +77,8 @@ def pages(app):
     yield (f"thread {thread.id} ({thread.answer_count} answers), anonymous",
            lambda: threads.thread_page(thread.id, None))
     yield (f"thread {thread.id}, signed in", lambda: threads.thread_page(thread.id, member))
+    yield (f"member {member.id}'s stats (profile, `/api/v1/users/me`, API tokens)",
+           lambda: accounts.user_stats(member))
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The schema comes from the migrations and matches the models; SQLite is tuned."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+import pytest
 from sqlalchemy import text
 
 from forum.extensions import db
@@ -49,3 +50,23 @@ def test_postgresql_pool_is_small_per_process_and_set_from_the_environment(monke
     assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (4, 3, True)
     monkeypatch.setenv("ASKDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
     assert "pool_size" not in load_config()["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_accepted_answers_are_counted_through_an_index(app, count_queries):
+    """A member's stats (profile, /users/me, every API token) read their own posts and
+    those posts' threads, never every thread (400 ms at 100,000 threads)."""
+    from forum.services import accounts
+    from tests.factories import make_user
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is checked on SQLite; PostgreSQL picks by table size")
+    member = make_user("counted")
+    with count_queries() as counter:
+        assert accounts.user_stats(member) == {"answer_count": 0, "accepted_count": 0}
+    accepted = [s for s in counter.statements if "accepted_answer_id" in s]
+    assert len(accepted) == 1
+    with db.engine.connect() as conn:
+        parameters = (member.id,) * accepted[0].count("?")  # values do not change the plan
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + accepted[0], parameters).all()
+    details = " / ".join(row[-1] for row in plan)
+    assert "SCAN threads" not in details and "ix_threads_accepted_answer" in details, details

@@ -47,6 +47,10 @@ class Thread(db.Model):
               sqlite_where=text("merged_into_id IS NOT NULL"),
               postgresql_where=text("merged_into_id IS NOT NULL")),
         _listed_index("ix_threads_listed_unanswered", "answer_count", "is_pinned", "created_at"),
+        # A member's accepted answers are counted from their posts to the solved threads.
+        Index("ix_threads_accepted_answer", "accepted_answer_id",
+              sqlite_where=text("accepted_answer_id IS NOT NULL"),
+              postgresql_where=text("accepted_answer_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
