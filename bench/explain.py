@@ -4,7 +4,8 @@
     python bench/explain.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
 
 Runs the board page (every sort, page 1 and the last page) and a long thread
-page (anonymous and signed in) and a member's stats through the services on a generated site
+page (anonymous and signed in), a member's stats, the review queue's size and
+the support desk's unresolved threads through the services on a generated site
 (bench/generate.py), records each SQL statement with its parameters, and
 prints the database's plan for each as Markdown: `EXPLAIN QUERY PLAN` on
 SQLite, `EXPLAIN` on PostgreSQL. bench/QUERY-PLANS.md keeps the output.
@@ -64,7 +65,8 @@ def pages(app):
 
     from forum.extensions import db
     from forum.models import Board, Thread, User
-    from forum.services import accounts, boards, threads
+    from forum.services import accounts, boards, escalation, threads
+    from moderation.services import queue
 
     board = db.session.scalars(select(Board).order_by(Board.thread_count.desc())).first()
     last = max(1, -(-board.thread_count // 30))
@@ -79,6 +81,9 @@ def pages(app):
     yield (f"thread {thread.id}, signed in", lambda: threads.thread_page(thread.id, member))
     yield (f"member {member.id}'s stats (profile, `/api/v1/users/me`, API tokens)",
            lambda: accounts.user_stats(member))
+    staff = db.session.get(User, 2)  # bench/generate.py's first staff member
+    yield ("the review queue's size (every moderator's header)", lambda: queue.queue_size(staff))
+    yield ("the support desk's unresolved threads", lambda: escalation.unresolved_threads(staff))
 
 
 def main() -> None:

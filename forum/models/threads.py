@@ -36,6 +36,10 @@ def _listed_index(name: str, *columns: str) -> Index:
                  postgresql_where=listed_only)
 
 
+_UNRESOLVED = text("accepted_answer_id IS NULL AND closed_at IS NULL AND deleted_at IS NULL"
+                   " AND hidden_at IS NULL")
+
+
 class Thread(db.Model):
     __tablename__ = "threads"
     __table_args__ = (
@@ -47,6 +51,10 @@ class Thread(db.Model):
               sqlite_where=text("merged_into_id IS NOT NULL"),
               postgresql_where=text("merged_into_id IS NOT NULL")),
         _listed_index("ix_threads_listed_unanswered", "answer_count", "is_pinned", "created_at"),
+        # The support desk's unresolved threads, oldest first: open, unsolved, listed ones,
+        # with what decides "unresolved" in the index so counting them reads no rows.
+        Index("ix_threads_unresolved_created", "created_at", "id", "answer_count",
+              "last_activity_at", sqlite_where=_UNRESOLVED, postgresql_where=_UNRESOLVED),
         # A member's accepted answers are counted from their posts to the solved threads.
         Index("ix_threads_accepted_answer", "accepted_answer_id",
               sqlite_where=text("accepted_answer_id IS NOT NULL"),
@@ -125,6 +133,14 @@ class Thread(db.Model):
         return self.deleted_at is None and self.hidden_at is None
 
 
+def _hidden_index(table: str) -> Index:
+    """The few hidden rows (held for review, flagged away): the review queue finds the held
+    ones without reading every post or comment."""
+    hidden = text("hidden_reason IS NOT NULL")
+    return Index(f"ix_{table}_hidden", "hidden_reason", "hidden_at",
+                 sqlite_where=hidden, postgresql_where=hidden)
+
+
 class Post(db.Model):
     """The question (kind "question", one per thread) or an answer."""
 
@@ -134,6 +150,7 @@ class Post(db.Model):
         # A member's posts, newest last: profiles, and the spam check for the same text
         # posted recently, which read every post of a prolific member without the time.
         Index("ix_posts_author_created", "author_id", "created_at"),
+        _hidden_index("posts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,7 +208,10 @@ class Comment(db.Model):
     """A comment on a post; `parent_id` makes it a reply to another comment."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_author_created", "author_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comments_author_created", "author_id", "created_at"),
+        _hidden_index("comments"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)

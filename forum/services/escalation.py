@@ -60,7 +60,7 @@ def unresolved_threads(viewer: User | None, sort="age", page: int = 1, per_page:
         "votes": [Thread.score.desc(), Thread.created_at],
         "views": [Thread.view_count.desc(), Thread.created_at],
     }[sort]
-    return paginate(query.order_by(*order, Thread.id), page, per_page)
+    return paginate(query.order_by(*order, Thread.id), page, per_page, key=Thread.id)
 
 
 def _quoted_question(thread: Thread, requester: User) -> str:
