@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from heapq import heappush, heapreplace
+from heapq import heappush, heapreplace, nlargest
 from pathlib import Path
 
 from whoosh import collectors, index, matching, query, sorting
@@ -21,12 +21,15 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import LockError
+from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from .documents import MARK_END, MARK_START, Document, Hit, HitPage, about
+from . import whoosh_ranking
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
+from .whoosh_ranking import Alternative, Clause
 from .whoosh_speed import (
     TextAnalyzer,
     column_array,
@@ -226,20 +229,36 @@ class _OpenSearcher:
         self.searcher.search_with_collector(q, collector)
         return collector.results()
 
-    def windowed(self, q, mask: set | None, collector_from: Callable, depth: int,
-                 expected: int):
-        """Collect the matches of `q` with `collector_from(first docnum)`: (results, total,
-        exact). A query expected to match more than RANKED_MATCHES documents is collected
-        among (about) its newest RANKED_MATCHES (or `depth`) matches, and its total
-        estimated from how many of them the window of documents held."""
+    def collected(self, q, mask: set | None, collector_from: Callable, first: int):
+        """(results, how many matched) of `collector_from(first)` over `q`."""
+        collector = collector_from(first)
+        return self.collect(q, collector, mask), collector.count()
+
+    def ranked(self, q, mask: set | None, clauses: tuple, depth: int, first: int):
+        """(results, how many matched) of the `depth` most relevant matches of the plain
+        words `clauses` (see whoosh_ranking) from docnum `first` on; `q`, the same query
+        for Whoosh, marks the words in their snippets."""
+        found = whoosh_ranking.rank(self.searcher, *clauses, first=first)
+        if mask:
+            found = [(score, docnum) for score, docnum in found if docnum not in mask]
+        boosts = self.boosts
+        # As _WindowCollector orders them: relevance, then the lower docnum.
+        top = nlargest(depth, ((_relevance(score, boosts[docnum]), -docnum)
+                               for score, docnum in found))
+        results = Results(self.searcher, q, [(relevance, -negated) for relevance, negated in top])
+        return results, len(found)
+
+    def windowed(self, collect: Callable[[int], tuple], depth: int, expected: int):
+        """Collect matches with `collect(first docnum)` -> (results, matched): (results,
+        total, exact). A query expected to match more than RANKED_MATCHES documents is
+        collected among (about) its newest RANKED_MATCHES (or `depth`) matches, and its
+        total estimated from how many of them the window of documents held."""
         docs = self.searcher.doc_count_all()
         budget = max(RANKED_MATCHES, depth)
         window = docs if expected <= budget else _window(docs, docs, expected, budget)
         attempts = 1
         while True:
-            collector = collector_from(docs - window)
-            results = self.collect(q, collector, mask)
-            counted = collector.count()
+            results, counted = collect(docs - window)
             if window == docs:
                 return results, counted, True
             if counted >= budget // 4 or attempts == 3:
@@ -360,11 +379,11 @@ class WhooshBackend:
         return [t.text for t in self._schema[field].analyzer(text)]
 
     def _word_query(self, word: str):
-        tokens = self._analyzed("body", word)
-        if not tokens:
+        clause = self._word_clause(word)
+        if clause is None:
             return None  # a stop word: it matches nothing and filters nothing
-        per_field = [query.And([query.Term(f, t) for t in tokens]) for f in ("title", "body")]
-        return query.Or([*per_field, query.Term("tags", word)])
+        return query.Or([query.And([query.Term(alt.field, token) for token in alt.tokens])
+                         for alt in clause.alternatives])
 
     def _phrase_query(self, phrase: tuple[str, ...]):
         tokens = self._analyzed("body", " ".join(phrase))
@@ -379,6 +398,29 @@ class WhooshBackend:
         parts += [self._phrase_query(p) for p in parsed.phrases]
         parts = [p for p in parts if p is not None]
         return query.And(parts) if parts else query.Every()
+
+    def _clauses(self, parsed: ParsedQuery) -> tuple[list[Clause], list[Clause]] | None:
+        """The query as whoosh_ranking's clauses: (to match, to exclude); None for
+        phrases, which only Whoosh's matchers find."""
+        if parsed.phrases or parsed.excluded_phrases:
+            return None
+        words = [self._word_clause(word) for word in parsed.terms]
+        words = [clause for clause in words if clause]
+        if not words:
+            return None
+        filters = [Clause((Alternative(term.fieldname, (term.text,)),), scored=False)
+                   for term in self._conditions(parsed)]
+        excluded = [self._word_clause(word) for word in parsed.excluded]
+        return words + filters, [clause for clause in excluded if clause]
+
+    def _word_clause(self, word: str) -> Clause | None:
+        """What a word matches: all of its stems in the title or in the body, or the word
+        as a tag; None for a stop word."""
+        tokens = tuple(self._analyzed("body", word))
+        if not tokens:
+            return None
+        return Clause((Alternative("title", tokens), Alternative("body", tokens),
+                       Alternative("tags", (word,))))
 
     @staticmethod
     def _conditions(parsed: ParsedQuery) -> list:
@@ -421,10 +463,9 @@ class WhooshBackend:
         mask = view.mask(parsed.doc_type)
         ranking = sort == "relevance" and not isinstance(text_query, query.Every)
         if ranking or sort != "votes":  # else newest, also with no words to rank by
-            collector_from = (partial(_WindowCollector, depth, view.boosts) if ranking
-                              else partial(_NewestCollector, depth))
+            collect = self._collect_for(view, q, parsed, mask, depth, ranking)
             expected = self._expected(view.searcher, parsed)
-            results, total, exact = view.windowed(q, mask, collector_from, depth, expected)
+            results, total, exact = view.windowed(collect, depth, expected)
         else:  # the most votes of all matches: sorting walks (and counts) them all
             order = [sorting.FieldFacet("score", reverse=True),
                      sorting.FieldFacet("created", reverse=True)]
@@ -434,6 +475,16 @@ class WhooshBackend:
         ranked = [(hit, hit.score if ranking else 0.0) for hit in results]
         return HitPage(hits=self._hits(results, ranked[start:start + per_page]),
                        total=total, exact=exact)
+
+    def _collect_for(self, view: _OpenSearcher, q, parsed: ParsedQuery, mask: set | None,
+                     depth: int, ranking: bool) -> Callable[[int], tuple]:
+        """collect(first docnum) -> (results, matched), by relevance or newest first."""
+        if not ranking:
+            return partial(view.collected, q, mask, partial(_NewestCollector, depth))
+        clauses = self._clauses(parsed)
+        if clauses:  # plain words: read their postings directly
+            return partial(view.ranked, q, mask, clauses, depth)
+        return partial(view.collected, q, mask, partial(_WindowCollector, depth, view.boosts))
 
     def _expected(self, searcher, parsed: ParsedQuery) -> int:
         """How many documents the query's words, phrases and filters match, taken as

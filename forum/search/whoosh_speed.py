@@ -242,20 +242,25 @@ def _read_values(self):
     self._values = tuple(joined[end - length:end] for end, length in zip(ends, _unpacked(lengths)))
 
 
+def field_lengths(perdoc, fieldname: str) -> bytes | None:
+    """A segment's lengths of a field, a byte per document (whoosh.util.numeric's
+    length_to_byte), read into memory once: None where the field stores none."""
+    columns = perdoc.__dict__.setdefault("_lengths_in_memory", {})
+    if fieldname not in columns:
+        reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        columns[fieldname] = (
+            None if reader is None else bytes(reader._dbfile.get(reader._basepos, reader._count))
+        )
+    return columns[fieldname]
+
+
 def _doc_field_length(self, docnum, fieldname, default=0):
-    """Whoosh's W3PerDocReader.doc_field_length, reading a segment's field lengths (a byte
-    per document) into memory once instead of with a file read per call: BM25 asks for
-    every match, and writing a segment asks for every posting."""
+    """Whoosh's W3PerDocReader.doc_field_length, from field_lengths() instead of a file
+    read per call: BM25 asks for every match, and writing a segment for every posting."""
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    columns = self.__dict__.setdefault("_lengths_in_memory", {})
-    lengths = columns.get(fieldname)
+    lengths = field_lengths(self, fieldname)
     if lengths is None:
-        reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        lengths = columns[fieldname] = (
-            False if reader is None else bytes(reader._dbfile.get(reader._basepos, reader._count))
-        )
-    if lengths is False:
         return default
     lbyte = lengths[docnum] if docnum < len(lengths) else 0
     return byte_to_length(lbyte) if lbyte else None  # None for 0, as Whoosh does

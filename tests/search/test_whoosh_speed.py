@@ -151,10 +151,9 @@ class _BoostedBM25F(scoring.BM25F):
         return (score + whoosh_backend.RELEVANCE_PRIOR) * boost / 1000
 
 
-@pytest.mark.parametrize("text", ["wifi", "router firmware", "reset cable light",
-                                  '"firmware update"', "signal -modem", "channel type:kb"])
-def test_search_ranks_as_boosted_bm25f_over_every_match(tmp_path, text):
-    backend = _indexed(tmp_path, _documents(400))
+def _assert_ranks_as_boosted_bm25f(backend, text: str) -> None:
+    """The first two pages of `text` are the best 30 of every match, by relevance as
+    Whoosh's own matchers compute it for each (the reference)."""
     view = backend._current()
     parsed = search_index.parse(text)
     q = backend._restrict(backend._text_query(parsed), backend._conditions(parsed),
@@ -168,6 +167,28 @@ def test_search_ranks_as_boosted_bm25f_over_every_match(tmp_path, text):
     assert keys == [key for _order, key in expected[:30]]
     relevances = [hit.relevance for page in found for hit in page.hits]
     assert relevances == pytest.approx([-order[0] for order, _key in expected[:30]])
+
+
+@pytest.mark.parametrize("text", ["wifi", "router firmware", "reset cable light",
+                                  '"firmware update"', "signal -modem", "channel type:kb"])
+def test_search_ranks_as_boosted_bm25f_over_every_match(tmp_path, text):
+    _assert_ranks_as_boosted_bm25f(_indexed(tmp_path, _documents(400)), text)
+
+
+@pytest.mark.parametrize("text", [
+    "x200", "mesh router", "reset-cable", "router tag:mesh", "wifi is:solved",
+    "firmware board:north -x200", "light -reset-cable", "outdoor signal channel is:unsolved",
+    "the wifi",
+])
+def test_words_ranked_from_their_postings_as_whoosh_ranks_them(tmp_path, text):
+    """Plain words are ranked by whoosh_ranking, reading postings directly (tags, words
+    of several stems, filters and exclusions included), as Whoosh's matchers rank them."""
+    tags = ["x200", "mesh", "outdoor"]
+    documents = [replace(d, board="north" if d.doc_id % 2 else "south",
+                         tags=tuple(tags[:d.doc_id % 4])) for d in _documents(400)]
+    backend = _indexed(tmp_path, documents)
+    assert backend._clauses(search_index.parse(text))  # not Whoosh's matchers
+    _assert_ranks_as_boosted_bm25f(backend, text)
 
 
 def test_broad_queries_rank_the_newest_matches_and_estimate_the_total(tmp_path, monkeypatch):
