@@ -9,6 +9,7 @@ when the index has changed on disk.
 """
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from functools import partial
 from heapq import heappush, heapreplace, nlargest
@@ -209,6 +210,26 @@ class _OpenSearcher:
         # Few, so a set of them is cheap: "threads only" masks them out, instead of
         # intersecting every match with the posting list of all threads.
         self.kb_docs = set(searcher.docs_for_query(query.Term("doc_type", "kb")))
+        self._sort_keys = None
+
+    def sort_keys(self) -> tuple:
+        """Every document's (score, created) columns, read on the first sort by votes."""
+        if self._sort_keys is None:
+            reader = self.searcher.reader()
+            self._sort_keys = tuple(column_array(reader, name) if reader.has_column(name)
+                                    else array("q") for name in ("score", "created"))
+        return self._sort_keys
+
+    def most_voted(self, q, mask: set | None, clauses: tuple, depth: int):
+        """(results, how many matched): the `depth` matches of the plain words `clauses`
+        with the highest scores (then the newest), of all of them."""
+        found = whoosh_ranking.rank(self.searcher, *clauses, scored=False)
+        scores, created = self.sort_keys()
+        docnums = [docnum for _score, docnum in found if not mask or docnum not in mask]
+        top = nlargest(depth, docnums, key=lambda docnum: (scores[docnum], created[docnum],
+                                                            -docnum))
+        return Results(self.searcher, q, [(scores[docnum], docnum) for docnum in top]), \
+            len(docnums)
 
     def reranked(self, results) -> list:
         """(hit, relevance) pairs, plain BM25F results re-ordered by their boosts."""
@@ -466,7 +487,10 @@ class WhooshBackend:
             collect = self._collect_for(view, q, parsed, mask, depth, ranking)
             expected = self._expected(view.searcher, parsed)
             results, total, exact = view.windowed(collect, depth, expected)
-        else:  # the most votes of all matches: sorting walks (and counts) them all
+        elif clauses := self._clauses(parsed):  # the most votes of all matches
+            results, total = view.most_voted(q, mask, clauses, depth)
+            exact = True
+        else:  # ... of a phrase or of filters alone: Whoosh sorts them, walking them all
             order = [sorting.FieldFacet("score", reverse=True),
                      sorting.FieldFacet("created", reverse=True)]
             results = view.collect(q, collectors.SortingCollector(order, limit=depth), mask)

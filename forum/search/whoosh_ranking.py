@@ -12,6 +12,7 @@ so results rank as the matcher tree ranks them; the tests compare the two.
 """
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
@@ -40,16 +41,17 @@ class Clause:
     scored: bool = True
 
 
-def rank(searcher, clauses: list[Clause], excluded: list[Clause],
-         first: int = 0) -> list[tuple[float, int]]:
+def rank(searcher, clauses: list[Clause], excluded: list[Clause], first: int = 0,
+         scored: bool = True) -> list[tuple[float, int]]:
     """(BM25F score, docnum) of each document from docnum `first` on that matches every
-    clause and no excluded one."""
+    clause and no excluded one; without `scored`, every score is 0 (found faster)."""
     found = []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
         start = max(0, first - offset)
         if start < reader.doc_count_all():
-            scores = _Segment(searcher, reader, start).matches(clauses, excluded)
+            segment = _Segment(searcher, reader, start, scored)
+            scores = segment.matches(clauses, excluded)
             found += [(score, offset + docnum) for docnum, score in scores.items()]
     return found
 
@@ -58,8 +60,8 @@ class _Segment:
     """One segment's postings from docnum `start` on, scored with the whole index's
     statistics (`top`, the searcher of all segments)."""
 
-    def __init__(self, top, reader, start: int):
-        self.top, self.reader, self.start = top, reader, start
+    def __init__(self, top, reader, start: int, scored: bool):
+        self.top, self.reader, self.start, self.scored = top, reader, start, scored
         self.share = (reader.doc_count_all() - start) / reader.doc_count_all()
 
     def matches(self, clauses: list[Clause], excluded: list[Clause]) -> dict[int, float]:
@@ -88,12 +90,16 @@ class _Segment:
 
     def _read(self, clause: Clause) -> dict[int, float]:
         """Every document of the clause from `start` on."""
+        scored = clause.scored and self.scored
         found: dict[int, float] = {}
         for alt in clause.alternatives:
             matched = None
             for token in alt.tokens:
-                postings = self._postings(alt.field, token, clause.scored)
+                postings = self._postings(alt.field, token, scored)
                 matched = postings if matched is None else _both(matched, postings)
+            if not scored:
+                found.update(matched or {})
+                continue
             for docnum, score in (matched or {}).items():
                 found[docnum] = found.get(docnum, 0.0) + score
         return found
@@ -106,7 +112,7 @@ class _Segment:
             matched = None
             for token in alt.tokens:
                 docs = ordered if matched is None else sorted(matched)
-                postings = self._probed(alt.field, token, docs, clause.scored)
+                postings = self._probed(alt.field, token, docs, clause.scored and self.scored)
                 matched = postings if matched is None else _both(matched, postings)
             for docnum, score in (matched or {}).items():
                 added[docnum] = added.get(docnum, 0.0) + score
@@ -144,6 +150,9 @@ class _Segment:
         leaf = self._leaf(field, token)
         if leaf is None:
             return {}
+        if not scored:  # the ids alone, read in C
+            return dict.fromkeys(chain.from_iterable(ids for ids, _ in _blocks(leaf, self.start)),
+                                 0.0)
         score = self._scorer(field, token, scored)
         return {docnum: score(weight, docnum)
                 for ids, weights in _blocks(leaf, self.start)

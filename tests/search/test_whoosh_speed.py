@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from whoosh import fields, index, query, scoring
+from whoosh import collectors, fields, index, query, scoring, sorting
 from whoosh.analysis import LanguageAnalyzer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.structfile import BufferFile
@@ -189,6 +189,26 @@ def test_words_ranked_from_their_postings_as_whoosh_ranks_them(tmp_path, text):
     backend = _indexed(tmp_path, documents)
     assert backend._clauses(search_index.parse(text))  # not Whoosh's matchers
     _assert_ranks_as_boosted_bm25f(backend, text)
+
+
+@pytest.mark.parametrize("text", ["wifi", "router firmware -modem", "mesh tag:x200",
+                                  "reset-cable is:solved", '"firmware update"'])
+def test_most_votes_first_as_whoosh_sorts_every_match(tmp_path, text):
+    """Sorted by votes, plain words are read from their postings (whoosh_ranking) and
+    phrases walked by Whoosh's sorting collector: the same order either way."""
+    tags = ["x200", "mesh", "outdoor"]
+    documents = [replace(d, tags=tuple(tags[:d.doc_id % 4])) for d in _documents(400)]
+    backend = _indexed(tmp_path, documents)
+    view = backend._current()
+    parsed = search_index.parse(text)
+    q = backend._restrict(backend._text_query(parsed), backend._conditions(parsed),
+                          backend._excluded(parsed))
+    order = [sorting.FieldFacet("score", reverse=True), sorting.FieldFacet("created", reverse=True)]
+    every = view.collect(q, collectors.SortingCollector(order, limit=None), None)
+    expected = [hit["key"] for hit in every][:25]
+    found = [backend.search(parsed, sort="votes", page=page, per_page=15) for page in (1, 2)]
+    assert all(page.exact and page.total == len(every) for page in found)
+    assert [f"{h.doc_type}:{h.doc_id}" for page in found for h in page.hits][:25] == expected
 
 
 def test_broad_queries_rank_the_newest_matches_and_estimate_the_total(tmp_path, monkeypatch):
