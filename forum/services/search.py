@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import desc, distinct, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import page_generation, search
 from ..errors import NotFound, ValidationError
@@ -94,10 +94,8 @@ class DeflectionStats:
 
 def _visible_threads(ids: list[int]) -> dict[int, Thread]:
     rows = db.session.scalars(
-        select(Thread)
-        .where(Thread.id.in_(ids), listed(Thread))
-        .options(joinedload(Thread.board), selectinload(Thread.tags))
-    ).unique()
+        select(Thread).where(Thread.id.in_(ids), listed(Thread)).options(joinedload(Thread.board))
+    )
     return {t.id: t for t in rows}
 
 
