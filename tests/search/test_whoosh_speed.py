@@ -69,8 +69,11 @@ def test_same_postings_as_whoosh_positions(language):
                 == sorted(whoosh.word_values(text, LanguageAnalyzer(language), mode="index"))
 
 
-def test_intersections_find_every_common_document(tmp_path):
-    """skip_to jumps within and across posting blocks (128 postings each) correctly."""
+@pytest.mark.parametrize("indexed_from", [whoosh_speed.INDEXED_POSTINGS_BYTES, 0])
+def test_intersections_find_every_common_document(tmp_path, monkeypatch, indexed_from):
+    """skip_to jumps within and across posting blocks (128 postings each) correctly, by
+    reading the block headers on the way or through the block index (every list)."""
+    monkeypatch.setattr(whoosh_speed, "INDEXED_POSTINGS_BYTES", indexed_from)
     ix = index.create_in(tmp_path, fields.Schema(n=fields.ID(stored=True), text=fields.TEXT()))
     writer = ix.writer()
     for n in range(2_000):
@@ -83,6 +86,13 @@ def test_intersections_find_every_common_document(tmp_path):
             # Searching walks the matchers (docs_for_query would intersect sets).
             hits = searcher.search(query.And([query.Term("text", w) for w in words]), limit=None)
             assert sorted(int(hit["n"]) for hit in hits) == list(range(0, 2_000, step)), words
+        for target in (5, 128, 129, 1_000, 1_994, 1_999, 2_000, 5_000):
+            for word, step in (("every", 1), ("seventh", 7)):
+                matcher = searcher.reader().postings("text", word)
+                matcher.skip_to(target)
+                following = -(-target // step) * step
+                assert (matcher.id() if matcher.is_active() else None) == \
+                    (following if following < 2_000 else None), (word, target)
 
 
 def test_rebuild_sorting_postings_on_disk_in_chunks(app, search_backend, monkeypatch):
