@@ -1,7 +1,8 @@
 """The default search backend: a Whoosh index in the instance folder.
 
 The only module that imports Whoosh, with whoosh_speed (faster versions of
-some of Whoosh's parts). Whoosh allows one writer per index, so writes wait
+some of Whoosh's parts) and whoosh_ranking (ranking plain words from their
+postings). Whoosh allows one writer per index, so writes wait
 for the lock a little and retry; a write that still cannot get it raises
 IndexBusy, and the caller queues the change for later. Opening a searcher
 costs tens of milliseconds, so each process keeps one and refreshes it only
@@ -25,8 +26,8 @@ from whoosh.index import LockError
 from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
-from .documents import MARK_END, MARK_START, Document, Hit, HitPage, about
 from . import whoosh_ranking
+from .documents import MARK_END, MARK_START, Document, Hit, HitPage, about
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
