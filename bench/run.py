@@ -69,7 +69,7 @@ class Result:
 
 def prepare_site(size: str, database_url: str, instance: Path) -> None:
     """Generate the site and its search index unless they exist."""
-    env = _env(database_url, instance)
+    env = app_env(database_url, instance)
     from forum import create_app
 
     os.environ.update(env)
@@ -98,7 +98,7 @@ def _has_users(app) -> bool:
         return bool(db.session.scalar(select(func.count()).select_from(User)))
 
 
-def _env(database_url: str, instance: Path, redis_url: str | None = None) -> dict:
+def app_env(database_url: str, instance: Path, redis_url: str | None = None) -> dict:
     env = {"ASKDESK_DATABASE_URL": database_url, "ASKDESK_INSTANCE_DIR": str(instance),
            "ASKDESK_RATELIMIT_ENABLED": "0", "ASKDESK_SECRET_KEY": "benchmark-secret-key"}
     return {**env, "ASKDESK_REDIS_URL": redis_url} if redis_url else env
@@ -405,7 +405,7 @@ def main() -> None:
     instance = work / f"instance-{args.size}"
     database_url = args.database_url or f"sqlite:///{work / f'site-{args.size}.sqlite3'}"
     prepare_site(args.size, database_url, instance)
-    env = _env(database_url, instance, args.redis_url)
+    env = app_env(database_url, instance, args.redis_url)
     if args.redis_url:
         from redis import Redis
 
