@@ -27,17 +27,18 @@ class Tag(db.Model):
     thread_count: Mapped[int] = mapped_column(default=0)
 
 
+def _partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of only the rows meeting `where`, on SQLite and PostgreSQL alike."""
+    condition = text(where)
+    return Index(name, *columns, sqlite_where=condition, postgresql_where=condition)
+
+
 def _listed_index(name: str, *columns: str) -> Index:
     """An index of a board's listed threads in one sort's order (pinned first): a board
     page reads its 30 rows straight from it and counts the board from it, on SQLite and
     PostgreSQL (bench/QUERY-PLANS.md)."""
-    listed_only = text("deleted_at IS NULL AND hidden_at IS NULL")
-    return Index(name, "board_id", *columns, "id", sqlite_where=listed_only,
-                 postgresql_where=listed_only)
-
-
-_UNRESOLVED = text("accepted_answer_id IS NULL AND closed_at IS NULL AND deleted_at IS NULL"
-                   " AND hidden_at IS NULL")
+    return _partial_index(name, "board_id", *columns, "id",
+                          where="deleted_at IS NULL AND hidden_at IS NULL")
 
 
 class Thread(db.Model):
@@ -47,18 +48,17 @@ class Thread(db.Model):
         _listed_index("ix_threads_listed_created", "is_pinned", "created_at"),
         _listed_index("ix_threads_listed_score", "is_pinned", "score", "created_at"),
         # Thread pages list the threads merged into them; nearly all rows have none.
-        Index("ix_threads_merged_into", "merged_into_id",
-              sqlite_where=text("merged_into_id IS NOT NULL"),
-              postgresql_where=text("merged_into_id IS NOT NULL")),
+        _partial_index("ix_threads_merged_into", "merged_into_id",
+                       where="merged_into_id IS NOT NULL"),
         _listed_index("ix_threads_listed_unanswered", "answer_count", "is_pinned", "created_at"),
         # The support desk's unresolved threads, oldest first: open, unsolved, listed ones,
         # with what decides "unresolved" in the index so counting them reads no rows.
-        Index("ix_threads_unresolved_created", "created_at", "id", "answer_count",
-              "last_activity_at", sqlite_where=_UNRESOLVED, postgresql_where=_UNRESOLVED),
+        _partial_index("ix_threads_unresolved_created", "created_at", "id", "answer_count",
+                       "last_activity_at", where="accepted_answer_id IS NULL AND closed_at IS NULL"
+                       " AND deleted_at IS NULL AND hidden_at IS NULL"),
         # A member's accepted answers are counted from their posts to the solved threads.
-        Index("ix_threads_accepted_answer", "accepted_answer_id",
-              sqlite_where=text("accepted_answer_id IS NOT NULL"),
-              postgresql_where=text("accepted_answer_id IS NOT NULL")),
+        _partial_index("ix_threads_accepted_answer", "accepted_answer_id",
+                       where="accepted_answer_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,9 +136,8 @@ class Thread(db.Model):
 def _hidden_index(table: str) -> Index:
     """The few hidden rows (held for review, flagged away): the review queue finds the held
     ones without reading every post or comment."""
-    hidden = text("hidden_reason IS NOT NULL")
-    return Index(f"ix_{table}_hidden", "hidden_reason", "hidden_at",
-                 sqlite_where=hidden, postgresql_where=hidden)
+    return _partial_index(f"ix_{table}_hidden", "hidden_reason", "hidden_at",
+                          where="hidden_reason IS NOT NULL")
 
 
 class Post(db.Model):
