@@ -21,13 +21,12 @@ from whoosh.analysis import StandardAnalyzer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.index import LockError
 from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
-from . import whoosh_ranking
-from .documents import MARK_END, MARK_START, Document, Hit, HitPage, about
+from . import whoosh_ranking, whoosh_snippets
+from .documents import Document, Hit, HitPage, about
 from .errors import IndexBusy
 from .query import ParsedQuery
 from .snippets import SNIPPET_CHARS, plain_snippet
@@ -76,15 +75,6 @@ RELEVANCE_PRIOR = 1.0
 
 
 speed_up()
-
-
-class _MarkFormatter(Formatter):
-    """Wrap matched words in the snippet markers (escaped to HTML later)."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"{MARK_START}{get_text(text, token, replace)}{MARK_END}"
 
 
 def _signature(schema: Schema) -> list:
@@ -562,14 +552,14 @@ class WhooshBackend:
     def _hits(results, ranked: list) -> list[Hit]:
         """Hits for (Whoosh hit, relevance) pairs of `results`, with snippets marking the
         words matched (or, for results collected without recording them, the query's)."""
-        # Highlighting re-analyses the stored text: look at its start only, for speed.
-        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60,
-                                               charlimit=HIGHLIGHT_CHARS)
-        results.formatter = _MarkFormatter()
+        words = whoosh_snippets.query_words(results, "body")
+        analyzer = results.searcher.schema["body"].analyzer
         hits = []
         for hit, relevance in ranked:
             excerpt = hit.get("excerpt", "")
-            snippet = hit.highlights("body", text=excerpt, top=2)
+            # Highlighting re-analyses the stored text: look at its start only, for speed.
+            snippet = whoosh_snippets.marked(excerpt, words, analyzer, maxchars=SNIPPET_CHARS,
+                                             surround=60, charlimit=HIGHLIGHT_CHARS, top=2)
             hits.append(Hit(
                 doc_type=hit["doc_type"], doc_id=hit["doc_id"], relevance=float(relevance),
                 snippet=snippet or plain_snippet(excerpt),
