@@ -41,6 +41,9 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package.json
 	-cd tests/browser && npm ci --silent --no-audit --no-fund
 
+# One pytest-xdist worker per core (tests/conftest.py gives each its own database).
+PYTEST_ARGS ?= -n auto --dist loadgroup
+
 test: setup $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 

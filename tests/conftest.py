@@ -1,5 +1,7 @@
 """Test fixtures: an app on a migrated database (SQLite, or PostgreSQL when
-ASKDESK_TEST_DATABASE_URL is set), emptied after every test."""
+ASKDESK_TEST_DATABASE_URL is set), emptied after every test. Each pytest-xdist worker
+has a database of its own; the tests of a module that share a Redis database run in
+one worker (`pytest.mark.xdist_group`, with `--dist loadgroup`)."""
 import os
 import re
 from contextlib import contextmanager
@@ -8,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from forum import create_app, tasks, timeutil
 from forum.extensions import db
 from forum.search.postgres_backend import TABLE as SEARCH_TABLE
 
+# Under `pytest -n N` (pytest-xdist, as `make test` runs) each worker has a name, "gw0"...
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 BASE_CONFIG = {
     "TESTING": True,
@@ -47,6 +51,8 @@ def database_url(tmp_path_factory):
     url = os.environ.get("ASKDESK_TEST_DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    elif WORKER:
+        url = _worker_database(url, WORKER)
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -55,6 +61,21 @@ def database_url(tmp_path_factory):
         upgrade()
         db.engine.dispose()
     return url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """A PostgreSQL database of its own for one pytest-xdist worker, beside the one given
+    (created on first use; the tests build its schema)."""
+    given = make_url(url)
+    own = given.set(database=f"{given.database}_{worker}")
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                             {"name": own.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture

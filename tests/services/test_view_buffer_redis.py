@@ -6,6 +6,7 @@ from forum.services import views
 from tests.factories import make_thread
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+pytestmark = pytest.mark.xdist_group("redis-15")  # its tests share that database
 
 
 @pytest.fixture

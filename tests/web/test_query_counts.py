@@ -31,14 +31,14 @@ def _last_answer_id(thread_id: int) -> int:
     )
 
 
-def _thread_queries(client, count_queries, thread) -> int:
+def _thread_queries(client, count_queries, thread) -> list[str]:
     url = f"/t/{thread.id}/{thread.slug}"
     views.flush()  # else a flush falls due by the clock inside whichever request comes late
     db.session.remove()
     with count_queries() as counter:
         response = client.get(url)
     assert response.status_code == 200
-    return counter.count
+    return counter.statements
 
 
 def test_thread_page_runs_the_same_queries_for_1_and_50_answers(client, count_queries):
@@ -49,8 +49,8 @@ def test_thread_page_runs_the_same_queries_for_1_and_50_answers(client, count_qu
     sign_in(client, viewer)
     one = _thread_queries(client, count_queries, fresh(Thread, small_id))
     fifty = _thread_queries(client, count_queries, fresh(Thread, large_id))
-    assert one == fifty, (one, fifty)
-    assert fifty <= 11, fifty  # 10, and the viewer's dealings with the thread
+    assert len(one) == len(fifty), "\n\n".join("\n".join(s) for s in (one, fifty))
+    assert len(fifty) <= 11, fifty  # 10, and the viewer's dealings with the thread
     page = text(client.get(f"/t/{large_id}/{fresh(Thread, large_id).slug}"))
     assert page.count('class="post post-answer') == 50
 
