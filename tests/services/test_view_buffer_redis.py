@@ -1,5 +1,7 @@
 """View counts buffered in Redis (ASKDESK_REDIS_URL): shared by every process, none lost
 or counted twice. Runs where a Redis server listens (CI and the dev box); skips elsewhere."""
+import uuid
+
 import pytest
 
 from forum.services import views
@@ -17,9 +19,11 @@ def redis_app(make_app, monkeypatch):
         client.ping()
     except redis.ConnectionError:
         pytest.skip("no Redis server at 127.0.0.1:6379 (CI has one)")
-    client.delete(views.REDIS_KEY)
+    # A key of the test's own: nothing else that runs meanwhile can add views to it.
+    monkeypatch.setattr(views, "REDIS_KEY", f"askdesk:test-views:{uuid.uuid4().hex}")
     monkeypatch.setattr(views.RedisBuffer, "PUSH_SECONDS", 0)  # every view goes to Redis
-    app = make_app(REDIS_URL=REDIS_URL)
+    # Flushes happen when a test calls for them, never by the clock on a slow machine.
+    app = make_app(REDIS_URL=REDIS_URL, VIEW_FLUSH_SECONDS=3600)
     with app.app_context():
         yield app, client
     client.delete(views.REDIS_KEY)
@@ -28,7 +32,7 @@ def redis_app(make_app, monkeypatch):
 def test_two_processes_share_one_redis_buffer(redis_app, make_app):
     app, client = redis_app
     thread = make_thread()
-    other_process = make_app(REDIS_URL=REDIS_URL)
+    other_process = make_app(REDIS_URL=REDIS_URL, VIEW_FLUSH_SECONDS=3600)
     views.record(thread.id)
     with other_process.app_context():
         views.record(thread.id)
