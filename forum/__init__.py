@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import cache, csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, limiter, login_manager, migrate, shared_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,12 @@ def create_app(config: dict | None = None) -> Flask:
     _init_database(app)
     csrf.init_app(app)
     cache.init_app(app)
+    shared_cache.init_app(app, config={
+        "CACHE_TYPE": app.config["SHARED_CACHE_TYPE"],
+        "CACHE_DIR": str(Path(app.config["INSTANCE_DIR"]) / "shared-cache"),
+        "CACHE_REDIS_URL": app.config["CACHE_REDIS_URL"],
+        "CACHE_KEY_PREFIX": "askdesk:shared:",
+    })
     limiter.init_app(app)
     login_manager.init_app(app)
 

@@ -104,6 +104,7 @@ def load_config() -> dict:
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "askdesk:",
+        "SHARED_CACHE_TYPE": "RedisCache" if redis_url else "FileSystemCache",
         # Pages shared by anonymous visitors are rendered again at least this often, so that
         # "3 minutes ago" stays near the truth (writes make them stale at once: page_cache.py).
         "PAGE_CACHE_SECONDS": _number("ASKDESK_PAGE_CACHE_SECONDS", 60),

@@ -28,6 +28,11 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Results that may lag a little (leaderboards): in-process, or in Redis when configured.
+# Pages, fragments and search results that may lag a little: in-process, or in Redis
+# when configured.
 cache = Cache()
+# Costly results that every worker of a site may share (leaderboards): in files of the
+# instance folder, or in Redis when configured. A worker that gunicorn starts in place of
+# another finds them there, instead of counting them again while requests wait.
+shared_cache = Cache()
 limiter = Limiter(key_func=get_remote_address)

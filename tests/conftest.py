@@ -27,6 +27,7 @@ BASE_CONFIG = {
     "SERVER_NAME": None,
     # Every test sees fresh results; tests of the cache turn it on.
     "CACHE_TYPE": "NullCache",
+    "SHARED_CACHE_TYPE": "NullCache",
     # Mail and index updates run in the request, so each test sees their effect at once.
     "TASKS_MODE": "inline",
     # Apps of one test act as different processes sharing an index: each sees the others'

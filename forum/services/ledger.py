@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import timeutil
-from ..extensions import cache, db
+from ..extensions import db, shared_cache
 from ..models import Board, Post, ReputationEvent, SerialVote, Thread, User
 from ..permissions import require
 from .pagination import Page, paginate
@@ -120,14 +120,15 @@ def top_helpers(board: Board | None = None, period: str = "week", limit: int = 5
 
 def leaders(board: Board | None = None, limit: int = 5) -> dict[str, list[Helper]]:
     """Top helpers of the week, the month and all time: three queries, whose result is
-    kept for LEADERS_CACHE_SECONDS. Over a ledger of millions of rows they cost a
-    third of a second, and a leaderboard may lag a few minutes."""
+    kept for LEADERS_CACHE_SECONDS in the cache all workers share. Over a ledger of
+    millions of rows they cost a third of a second, and a leaderboard may lag a few
+    minutes."""
     key = f"leaders:{board.id if board is not None else 'all'}:{limit}"
-    result = cache.get(key)
+    result = shared_cache.get(key)
     if result is None:
         now = timeutil.utcnow()
         result = {period: top_helpers(board, period, limit, now) for period in PERIODS}
-        cache.set(key, result, timeout=current_app.config["LEADERS_CACHE_SECONDS"])
+        shared_cache.set(key, result, timeout=current_app.config["LEADERS_CACHE_SECONDS"])
     return result
 
 

@@ -470,9 +470,12 @@ def test_top_helpers_count_what_answers_earned_per_board_and_period(app, clock):
     assert names(ledger.top_helpers(router, "all")) == [("ben", 8)]
 
 
-def test_top_helpers_are_kept_for_a_while_as_plain_values(make_app):
-    app = make_app(CACHE_TYPE="SimpleCache", LEADERS_CACHE_SECONDS=60)
-    with app.app_context():
+def test_top_helpers_are_kept_for_a_while_as_plain_values_every_worker_shares(
+        make_app, count_queries):
+    def worker():  # a web process of the same site (the instance folder is the test's)
+        return make_app(SHARED_CACHE_TYPE="FileSystemCache", LEADERS_CACHE_SECONDS=60)
+
+    with worker().app_context():
         first_answer = make_answer(make_thread())
         leader = first_answer.author.username
         votes.cast_vote(make_voter(), first_answer.id, 1)
@@ -484,3 +487,7 @@ def test_top_helpers_are_kept_for_a_while_as_plain_values(make_app):
         again = ledger.leaders(None)
         assert again == first  # the new leader shows once the cache expires
         assert [h.user.username for h in again["all"]] == [leader]
+    # Another worker, or the one gunicorn started in place of the first, counts nothing.
+    with worker().app_context(), count_queries() as counter:
+        assert ledger.leaders(None) == first
+    assert counter.count == 0
