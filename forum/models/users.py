@@ -30,6 +30,9 @@ class User(db.Model):
     # The current suspension, cached from moderation's Suspension rows.
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    # How many moderator warnings wait to be shown (moderation/services/warnings.py):
+    # a signed-in page looks for them only when this is above zero.
+    unseen_warnings: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Flask-Login protocol
     is_authenticated = True

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import User
+from forum.services import counters
 from forum.timeutil import utcnow
 from forum.transactions import transactional
 
@@ -23,6 +24,7 @@ def warn(moderator: User, username, message) -> UserWarning:
     warning = UserWarning(user_id=member.id, moderator_id=moderator.id, message=text)
     db.session.add(warning)
     db.session.flush()
+    counters.increment(User, member.id, unseen_warnings=1)
     audit.record(moderator, "warn", "user", member.id, reason=text[:500],
                  after={"warning_id": warning.id})
     return warning
@@ -42,7 +44,10 @@ def add_note(moderator: User, username, body) -> ModeratorNote:
 
 
 def unseen_warnings(user: User) -> list[UserWarning]:
-    """The member's warnings not shown yet, oldest first."""
+    """The member's warnings not shown yet, oldest first (no query when the count on
+    their row says there is none)."""
+    if not user.unseen_warnings:
+        return []
     return list(db.session.scalars(
         select(UserWarning)
         .where(UserWarning.user_id == user.id, UserWarning.seen_at.is_(None))
@@ -53,9 +58,10 @@ def unseen_warnings(user: User) -> list[UserWarning]:
 @transactional
 def mark_seen(user: User, warning_ids: list[int]) -> None:
     """Record that the member's page showed these warnings (they stay on record)."""
-    db.session.execute(
+    seen = db.session.execute(
         update(UserWarning)
         .where(UserWarning.user_id == user.id, UserWarning.id.in_(warning_ids),
                UserWarning.seen_at.is_(None))
         .values(seen_at=utcnow())
-    )
+    ).rowcount
+    counters.increment(User, user.id, unseen_warnings=-seen)

@@ -35,6 +35,21 @@ def test_warn_keeps_the_warning_with_an_audit_row(app):
     assert (row.actor_id, row.target_type, row.target_id) == (moderator.id, "user", member.id)
 
 
+def test_unseen_warnings_are_counted_on_the_member_row(app, count_queries):
+    moderator, member = make_user(role="moderator"), make_user()
+    assert member.unseen_warnings == 0  # loaded, as a request loads its user
+    with count_queries() as counter:
+        assert warnings.unseen_warnings(member) == []
+    assert counter.count == 0  # most members, on every page
+    first = warnings.warn(moderator, member.username, "Please stop posting links.")
+    warnings.warn(moderator, member.username, "Second warning.")
+    assert db.session.get(User, member.id).unseen_warnings == 2
+    warnings.mark_seen(member, [first.id])
+    warnings.mark_seen(member, [first.id])  # a second page that showed it counts nothing
+    assert db.session.get(User, member.id).unseen_warnings == 1
+    assert [w.message for w in warnings.unseen_warnings(member)] == ["Second warning."]
+
+
 def test_warn_refuses_an_empty_message_and_changes_nothing(app):
     moderator, member = make_user(role="moderator"), make_user()
     with pytest.raises(ValidationError):
