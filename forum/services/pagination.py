@@ -18,10 +18,13 @@ class Page:
     page: int
     per_page: int
     total: int
+    total_is_exact: bool = True  # False: `total` rows were counted and there are more
+
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
+        counted = self.total if self.total_is_exact else self.total + 1  # one more, at least
+        return max(1, ceil(counted / self.per_page))
 
     @property
     def has_prev(self) -> bool:
@@ -49,20 +52,29 @@ def page_args(page=None, per_page=None, *, default_per_page: int = 30) -> tuple[
 
 
 def paginate(query: Select, page: int, per_page: int, *, scalars: bool = True,
-             key=None) -> Page:
+             key=None, count_beyond: int | None = None) -> Page:
     """Run `query` for one page plus one count query.
 
     With `key` (the listed model's primary key), the page's keys are found
     first, in an index that matches the sort, and only those rows are loaded:
     a deep page then skips index entries instead of whole rows and their joins.
+
+    With `count_beyond`, the count stops that many rows past the page's end
+    (the page's total is then not exact): a list whose every row matches a
+    filter no index holds costs the same at any size of the site.
     """
     # Counting over only a constant lets the database count index entries, not whole rows.
     counted = query.with_only_columns(literal(1), maintain_column_froms=True).order_by(None)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    limit = None if count_beyond is None else page * per_page + count_beyond
+    if limit is not None:
+        counted = counted.limit(limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    exact = limit is None or total <= limit
     window = query.limit(per_page).offset((page - 1) * per_page)
     if key is not None:
         keys = window.with_only_columns(key, maintain_column_froms=True)
         window = query.where(key.in_(keys))
     result = db.session.execute(window)
     items = list(result.scalars().unique() if scalars else result.unique())
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=min(total, limit or total),
+                total_is_exact=exact)

@@ -75,6 +75,22 @@ def test_unresolved_sorts_by_age_votes_and_views(app):
         escalation.unresolved_threads(make_user())
 
 
+def test_unresolved_count_stops_a_set_distance_past_the_page(app, monkeypatch):
+    monkeypatch.setattr(escalation, "UNRESOLVED_COUNT_BEYOND", 3)
+    staff = make_user(role="staff")
+    for _ in range(6):
+        _age(make_thread(), created=100)
+
+    def page(number, per_page):
+        found = escalation.unresolved_threads(staff, "age", number, per_page)
+        return len(found.items), found.total, found.total_is_exact, found.has_next
+
+    assert page(1, 1) == (1, 4, False, True)  # counted 3 past the page's end: more exist
+    assert page(2, 1) == (1, 5, False, True)  # the count moves with the page
+    assert page(3, 1) == (1, 6, True, True)  # every thread counted
+    assert page(1, 10) == (6, 6, True, False)
+
+
 def test_convert_thread_makes_a_ticket_for_the_asker(app):
     staff = make_user("agent", role="staff")
     thread = make_thread(body="My router blinks red.\n\nI tried a reset.")

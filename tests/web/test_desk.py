@@ -86,6 +86,17 @@ def test_update_closed_ticket_is_a_conflict(client):
     assert response.status_code == 409 and "closed" in text(response)
 
 
+def test_unresolved_page_says_when_there_are_more_than_it_counted(client, monkeypatch):
+    monkeypatch.setattr(escalation, "UNRESOLVED_COUNT_BEYOND", 0)  # count to the page's end
+    for number in range(31):
+        _old_thread(title=f"Unresolved question number {number}")
+    sign_in(client, make_user(role="staff"))
+    page = text(client.get("/support/unresolved"))
+    assert "More than 30 threads" in page and 'rel="next"' in page
+    monkeypatch.setattr(escalation, "UNRESOLVED_COUNT_BEYOND", 1)
+    assert "31 threads" in text(client.get("/support/unresolved"))
+
+
 def test_unresolved_page_converts_in_one_click(client):
     staff = make_user(role="staff")
     thread = _old_thread(title="Wi-Fi keeps dropping at night")
