@@ -99,6 +99,9 @@ def load_config() -> dict:
         "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
                               "rq" if redis_url else "thread"),
         "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 1.0),
+        # A vote's new score reaches the search index's order at the end of a window this
+        # long (votes in one window share an index write: forum/services/indexing.py).
+        "SEARCH_RESCORE_SECONDS": _number("ASKDESK_SEARCH_RESCORE_SECONDS", 60),
         # Thread views are buffered and written at most this often (forum/services/views.py).
         "VIEW_FLUSH_SECONDS": _number("ASKDESK_VIEW_FLUSH_SECONDS", 10),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",

@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import delete, func, insert, select, update
@@ -55,14 +55,17 @@ RQ_WAKE_KEY = "askdesk:tasks:wake"
 _INSERT = insert(QueuedTask)
 
 
-def enqueue(name: str, payload: dict) -> None:
-    """Store a task with the current write (or on its own) and run it once that commits."""
+def enqueue(name: str, payload: dict, due: datetime | None = None) -> None:
+    """Store a task with the current write (or on its own) and run it once that commits,
+    or, given a future `due`, when a runner's poll finds it due (within POLL_SECONDS)."""
     if name not in HANDLERS:
         raise KeyError(f"no task handler named {name!r}")
     with write_transaction():
         # A plain insert: most writes store one, and the ORM's unit of work cost more.
-        db.session.connection().execute(_INSERT, {"name": name, "payload": payload})
-        after_commit(_dispatch)
+        db.session.connection().execute(_INSERT, {"name": name, "payload": payload,
+                                                  "run_after": due or utcnow()})
+        if due is None or due <= utcnow():
+            after_commit(_dispatch)
 
 
 def _dispatch() -> None:
@@ -219,10 +222,12 @@ class Runner:
 
     def _loop(self) -> None:
         took = 0.0
-        while not self.halted.is_set():
+        while True:
             if self.woken.wait(POLL_SECONDS):
                 # let more writes arrive for the same batch
                 self.halted.wait(batch_delay(self.app.config["TASKS_BATCH_SECONDS"], took))
+            if self.halted.is_set():
+                return  # what is left is for _run_at_exit or other processes
             self.woken.clear()
             started = time.monotonic()
             with self.app.app_context():
@@ -272,10 +277,18 @@ def init_app(app: Flask) -> None:
 
 
 def _run_at_exit(app_ref) -> None:
+    """Run the tasks this process's runner was still gathering into a batch. A process
+    that had none leaves the queue to the others: a web worker that gunicorn replaces
+    under load would otherwise take on whatever had just fallen due (a window of
+    search rescores) while nobody waited for it, with no worker serving meanwhile
+    when two went together."""
     app = app_ref()
     if app is None or not runner(app).started:
         return
+    gathering = runner(app).woken.is_set()
     runner(app).stop()
+    if not gathering:
+        return
     with app.app_context():
         try:
             run_pending()

@@ -33,6 +33,8 @@ BASE_CONFIG = {
     # Apps of one test act as different processes sharing an index: each sees the others'
     # writes at once (in production within a second; tests of that set it).
     "SEARCH_REFRESH_SECONDS": 0,
+    # A vote's score is in the index at once (tests of the window set it).
+    "SEARCH_RESCORE_SECONDS": 0,
     # A rebuild in one process (its sorted pool on disk); tests of the parallel one set it.
     "SEARCH_BUILD_PROCS": 1,
 }

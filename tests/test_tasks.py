@@ -123,6 +123,21 @@ def test_thread_mode_runs_what_is_left_when_the_process_ends(make_app):
         assert not tasks.runner(app).thread.is_alive()
 
 
+def test_a_process_that_ends_leaves_other_processes_tasks_to_them(make_app):
+    app = make_app(TASKS_MODE="thread", TASKS_BATCH_SECONDS=0.01)
+    with app.app_context():
+        runner = tasks.runner(app)
+        runner.wake()
+        deadline = time.monotonic() + 10
+        while runner.woken.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)  # its first (empty) batch has run: nothing of its own waits
+        with write_transaction():  # another process's task, which woke its own runner
+            db.session.add(QueuedTask(name="test.one", payload={"n": 2}))
+        tasks._run_at_exit(weakref.ref(app))
+        assert RUNS == [] and [row.payload for row in _rows()] == [{"n": 2}]
+        assert not runner.thread.is_alive()
+
+
 @pytest.fixture
 def redis_url():
     redis = pytest.importorskip("redis")

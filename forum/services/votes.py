@@ -14,7 +14,7 @@ from ..timeutil import utcnow
 from ..transactions import transactional
 from . import badges, reputation
 from .counters import increment
-from .indexing import index_thread
+from .indexing import rescore_thread
 from .threads import get_post
 
 # What casting each value needs: up and down votes their privileges; withdrawing
@@ -144,5 +144,5 @@ def _add_score(post: Post, delta: int) -> int:
     (score,) = increment(Post, post.id, score=delta)
     if post.is_question:
         increment(Thread, post.thread_id, score=delta)
-        index_thread(post.thread_id)  # the thread's score ranks and sorts results
+        rescore_thread(post.thread_id)  # the thread's score ranks and sorts results
     return score
