@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import load_config
+from .config import engine_options, load_config
 from .extensions import cache, csrf, db, limiter, login_manager, migrate, shared_cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config())
     app.config.update(config or {})
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in (config or {}):  # the pool for the database given
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"])
     _check_reputation_settings(app)
 
     _init_database(app)
@@ -66,10 +69,12 @@ def _check_reputation_settings(app: Flask) -> None:
 
 def _init_database(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables)
-    from .transactions import tune_sqlite
+    from .transactions import tune_postgres, tune_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            tune_postgres(app, db.engine)

@@ -63,14 +63,15 @@ def _pairs(name: str) -> dict[str, int]:
     return values
 
 
-def _engine_options(database_url: str) -> dict:
+def engine_options(database_url: str) -> dict:
     """Connection pool settings. A sync worker serves one request at a time and its task
     thread (TASKS_MODE "thread") may hold a second connection, so a small pool per process
     is enough; processes x (size + overflow) must stay under the server's max_connections
     (or put PgBouncer in front)."""
     if database_url.startswith("sqlite"):
         return {"pool_pre_ping": True}
-    return {"pool_pre_ping": True, "pool_size": _number("ASKDESK_DB_POOL_SIZE", 2),
+    # No pre-ping: forum.transactions.tune_postgres pings connections that were idle.
+    return {"pool_size": _number("ASKDESK_DB_POOL_SIZE", 2),
             "max_overflow": _number("ASKDESK_DB_MAX_OVERFLOW", 3),
             "pool_recycle": _number("ASKDESK_DB_POOL_RECYCLE", 1800)}
 
@@ -162,7 +163,7 @@ def load_config() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "de"],
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "SEARCH_BACKEND": search_backend if search_backend in ("whoosh", "postgres") else "whoosh",
         # Decides the search analyzer (stemming and stop words): "en" or "de".
         "SITE_LANGUAGE": site_language if site_language in ("en", "de") else "en",

@@ -2,10 +2,15 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
+from forum import transactions
 from forum.extensions import db
+from forum.models import Board
 from forum.search.postgres_backend import TABLE as SEARCH_TABLE
+from forum.transactions import write_transaction
+from tests.factories import make_board
 
 
 def _is_model_table(name, type_, _parent_names) -> bool:
@@ -47,10 +52,61 @@ def test_postgresql_pool_is_small_per_process_and_set_from_the_environment(monke
     monkeypatch.setenv("ASKDESK_DATABASE_URL", "postgresql+psycopg://askdesk@db.internal/askdesk")
     monkeypatch.setenv("ASKDESK_DB_POOL_SIZE", "4")
     options = load_config()["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (4, 3, True)
+    assert (options["pool_size"], options["max_overflow"]) == (4, 3)
+    assert "pool_pre_ping" not in options  # idle connections are pinged: tune_postgres
     monkeypatch.setenv("ASKDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'site.sqlite3'}")
     assert "pool_size" not in load_config()["SQLALCHEMY_ENGINE_OPTIONS"]
 
+
+
+def _in_own_transaction() -> bool:
+    """Whether the session's last statement ran inside a transaction begun before it
+    (PostgreSQL: in autocommit mode each statement is a transaction of its own)."""
+    return not db.session.scalar(text("SELECT transaction_timestamp() = statement_timestamp()"))
+
+
+def _postgresql_only():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's sessions; SQLite's transactions are in-process calls")
+
+
+def test_postgresql_requests_read_outside_transactions_and_write_inside_them(app):
+    _postgresql_only()
+    with app.test_request_context("/"):
+        assert not _in_own_transaction()  # no BEGIN and no ROLLBACK round trips
+        with pytest.raises(ZeroDivisionError), write_transaction():
+            assert _in_own_transaction()
+            make_board("probe")  # a service inside another: committed with the outer one
+            assert db.session.scalar(select(Board.id).where(Board.slug == "probe"))
+            1 / 0  # noqa: B018  the outer one fails: nothing of it is kept
+        assert db.session.scalar(select(Board.id).where(Board.slug == "probe")) is None
+        assert not _in_own_transaction()
+    with app.app_context():  # commands and task runners keep their transactions
+        assert _in_own_transaction()
+        db.session.rollback()
+
+
+def test_postgresql_pings_only_connections_that_were_idle(app, monkeypatch):
+    _postgresql_only()
+    pings = []
+    real_ping = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping",
+                        lambda connection: pings.append(1) or real_ping(connection))
+    db.engine.dispose()  # connections opened from here on, inside this test
+
+    def backend_pid() -> int:
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()  # back to the pool
+        return pid
+
+    first = backend_pid()
+    assert backend_pid() == first and pings == []  # used a moment ago: not pinged
+    other = create_engine(db.engine.url, poolclass=NullPool)  # not a pooled connection
+    with other.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    other.dispose()
+    monkeypatch.setattr(transactions, "PING_AFTER_IDLE_SECONDS", 0)
+    assert backend_pid() != first and pings  # pinged, found gone, replaced unseen
 
 
 def _statement_plans(count_queries, load, marker: str) -> list[str]:
