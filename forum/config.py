@@ -69,7 +69,7 @@ def engine_options(database_url: str) -> dict:
     is enough; processes x (size + overflow) must stay under the server's max_connections
     (or put PgBouncer in front)."""
     if database_url.startswith("sqlite"):
-        return {"pool_pre_ping": True}
+        return {}  # a file: no server that could drop a connection, so nothing to ping
     # No pre-ping: forum.transactions.tune_postgres pings connections that were idle.
     return {"pool_size": _number("ASKDESK_DB_POOL_SIZE", 2),
             "max_overflow": _number("ASKDESK_DB_MAX_OVERFLOW", 3),
