@@ -10,7 +10,7 @@ committed, the due tasks run, as TASKS_MODE says:
   batches, so that many answers share one search index commit;
 - "rq" (the default with ASKDESK_REDIS_URL): an RQ job wakes the
   `askdesk worker` processes, which run them; web nodes never do this work;
-- "inline": at once, in the request (the tests use it).
+- "inline": at once, in the request, in a session of its own (the tests use it).
 
 A task that fails stays in its row and is tried again after a growing delay;
 after MAX_ATTEMPTS it is kept as dead for an operator (`askdesk tasks status`,
@@ -72,7 +72,11 @@ def _dispatch() -> None:
     app = current_app._get_current_object()
     mode = app.config["TASKS_MODE"]
     if mode == "inline":
-        run_pending()
+        with app.app_context():  # a session of its own, as a runner's: the caller's is left as is
+            try:
+                run_pending()
+            finally:
+                db.session.remove()
     elif mode == "rq":
         wake_rq_workers(app)
     else:

@@ -81,8 +81,17 @@ def tune_postgres(app, engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction():
-    """Run the block in one write transaction: commit at the end, roll back on error."""
+def write_transaction(*, keep_loaded: bool = False):
+    """Run the block in one write transaction: commit at the end, roll back on error.
+
+    With `keep_loaded`, the objects the block loaded keep their values after the commit
+    instead of being read again on their next use: for a service whose caller only
+    shows what it wrote (an answer's API response read the post, its author and thread
+    again, three queries). Its statements keep the session's objects in step (counters,
+    last activity). They stay as they are until the session's next write transaction or
+    its end (a request's), so a caller that goes on reading what other sessions change
+    must expire them itself.
+    """
     session = db.session()
     if _immediate.get():  # nested service call: the outer one commits
         yield session
@@ -94,7 +103,10 @@ def write_transaction():
     callbacks_token = _after_commit.set(callbacks)
     try:
         yield session
-        session.commit()
+        if keep_loaded:
+            _commit_keeping_loaded(session)
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -116,15 +128,19 @@ def _end_read_transaction(session) -> None:
     the signed-in user, loaded as the request began, is the request's own view of itself
     (its privileges checked against points a few milliseconds old), and reading it again
     cost every write a query."""
+    _commit_keeping_loaded(session)
+    for instance in list(session.identity_map.values()):
+        if not isinstance(instance, User):
+            session.expire(instance)
+
+
+def _commit_keeping_loaded(session) -> None:
     expire = session.expire_on_commit
     session.expire_on_commit = False
     try:
         session.commit()
     finally:
         session.expire_on_commit = expire
-    for instance in list(session.identity_map.values()):
-        if not isinstance(instance, User):
-            session.expire(instance)
 
 
 def after_commit(callback, *args) -> None:
@@ -141,12 +157,15 @@ def after_commit(callback, *args) -> None:
         callbacks.append((callback, args))
 
 
-def transactional(fn):
-    """Decorate a service function so that it runs in `write_transaction()`."""
+def transactional(fn=None, *, keep_loaded: bool = False):
+    """Decorate a service function so that it runs in `write_transaction()`
+    (`@transactional`, or `@transactional(keep_loaded=True)`)."""
+    if fn is None:
+        return functools.partial(transactional, keep_loaded=keep_loaded)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with write_transaction():
+        with write_transaction(keep_loaded=keep_loaded):
             return fn(*args, **kwargs)
 
     return wrapper

@@ -104,9 +104,10 @@ def _check_new_tags(author: User, new: list[str]) -> None:
                           fields={"tags": f"new tags: {listed}"})
 
 
-@transactional
+@transactional(keep_loaded=True)
 def post_answer(author: User, thread_id, body) -> Post:
-    """Answer a thread."""
+    """Answer a thread. The post returned, its author and thread are as written: showing
+    them reads nothing again."""
     body = content.body(body)
     html = render_markdown(body)  # before the first query, so outside SQLite's write lock
     thread = get_thread(thread_id, author, related=False)

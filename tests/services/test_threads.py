@@ -113,6 +113,21 @@ def test_answer_updates_counters_and_activity(app):
     assert thread.last_activity_at >= answer.created_at
 
 
+def test_an_answer_comes_back_as_written_without_reading_it_again(app, count_queries):
+    thread = make_thread()
+    answerer = make_user()
+    answer = threads.post_answer(answerer, thread.id, "Swap the power supply; it fixed mine.")
+    with count_queries() as counter:
+        shown = (answer.id, answer.body_html, answer.score, answer.is_staff_answer,
+                 answer.author.username, answer.thread.answer_count,
+                 answer.thread.last_activity_user_id, answer.thread.accepted_answer_id)
+    assert counter.count == 0, counter.statements
+    assert shown[1:] == ("<p>Swap the power supply; it fixed mine.</p>\n", 0, False,
+                         answerer.username, 1, answerer.id, None)
+    fresh = _reload(answer)  # and what it shows is what was stored
+    assert (fresh.body_html, fresh.thread.answer_count) == (shown[1], shown[5])
+
+
 @pytest.mark.parametrize("state", ["is_locked", "closed_at", "deleted_at"])
 def test_answer_on_locked_closed_or_deleted_thread_refused(app, state):
     thread = make_thread()

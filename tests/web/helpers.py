@@ -10,6 +10,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 def fresh(model, ident):
     """Re-read a row in the test's session, seeing what the web app committed."""
     db.session.rollback()
+    db.session.expire_all()  # also what a service returned as written (keep_loaded)
     return db.session.get(model, ident)
 
 
