@@ -32,6 +32,7 @@ from sqlalchemy import select
 from forum.errors import RateLimited, ValidationError
 from forum.extensions import db, limiter
 from forum.models import Comment, Post, Thread, User
+from forum.models.threads import text_hash
 from forum.timeutil import utcnow
 
 from . import audit
@@ -128,7 +129,8 @@ def _repeats_recent_text(author: User, text: str, kind: str, thread_id) -> bool:
                  .where(Comment.author_id == author.id, Comment.body == body,
                         Comment.created_at >= since))
     else:
-        query = select(Post.id).where(Post.author_id == author.id, Post.body == body,
+        query = select(Post.id).where(Post.author_id == author.id,
+                                      Post.body_hash == text_hash(body), Post.body == body,
                                       Post.created_at >= since)
     if thread_id is not None:
         query = query.where(Post.thread_id != thread_id)

@@ -137,6 +137,18 @@ def test_accepted_answers_are_counted_through_an_index(app, count_queries):
         assert "SCAN threads" not in plan and "ix_threads_accepted_answer" in plan, plan
 
 
+def test_the_same_text_posted_again_is_found_through_an_index(app, count_queries):
+    """The spam check reads the member's posts with the same hash, not every post they
+    wrote that day."""
+    from moderation import screening
+    from tests.factories import make_user
+
+    member = make_user("prolific")
+    check = lambda: screening.screen(member, "The same words again.", kind="answer")  # noqa: E731
+    for plan in _statement_plans(count_queries, check, "body_hash"):
+        assert "ix_posts_author_body_hash" in plan, plan
+
+
 def test_held_posts_and_comments_are_found_through_an_index(app, count_queries):
     """The queue size in every moderator's header read every post and comment (0.9 s at
     1,000,000 posts)."""

@@ -1,10 +1,12 @@
 """Q&A content: threads, their posts (question and answers), comments, votes, tags."""
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import (
-    Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, false, text,
+    BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, false,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -25,6 +27,12 @@ class Tag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(35), unique=True)
     thread_count: Mapped[int] = mapped_column(default=0)
+
+
+def text_hash(text: str) -> int:
+    """A 64-bit hash of a text, signed to fit a BIGINT column on every database."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big",
+                          signed=True)
 
 
 def _partial_index(name: str, *columns: str, where: str) -> Index:
@@ -146,9 +154,11 @@ class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
         Index("ix_posts_thread_kind", "thread_id", "kind"),
-        # A member's posts, newest last: profiles, and the spam check for the same text
-        # posted recently, which read every post of a prolific member without the time.
+        # A member's posts, newest last: profiles.
         Index("ix_posts_author_created", "author_id", "created_at"),
+        # The spam check for the same text posted again: without the hash it compared
+        # the text of every post the member wrote that day (4 ms at 650 posts).
+        Index("ix_posts_author_body_hash", "author_id", "body_hash", "created_at"),
         _hidden_index("posts"),
     )
 
@@ -158,6 +168,8 @@ class Post(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="answer")
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # text_hash(body), set with the body; none on rows bulk-inserted past the ORM
+    body_hash: Mapped[int | None] = mapped_column(BigInteger)
     score: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
@@ -171,6 +183,11 @@ class Post(db.Model):
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+
+    @validates("body")
+    def _hash_body(self, _key, body: str) -> str:
+        self.body_hash = text_hash(body)
+        return body
 
     @property
     def is_question(self) -> bool:

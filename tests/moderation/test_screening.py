@@ -1,6 +1,8 @@
 """Spam screening: the link rule for new members, holding suspicious posts, the blocked
 lists, and what authors and others see."""
+import importlib.util
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +10,7 @@ from sqlalchemy import func, select
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import Comment, Post, Thread
+from forum.models.threads import text_hash
 from forum.services import comments, threads
 from forum.timeutil import utcnow
 from forum.transactions import write_transaction
@@ -16,6 +19,8 @@ from moderation.models import AuditEntry, ScreeningTerm
 from tests.api.helpers import Api, assert_error
 from tests.conftest import login
 from tests.factories import make_answer, make_board, make_thread, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LINKS = "See https://a.example/1 and https://b.example/2 and https://c.example/3 today."
 
@@ -106,6 +111,26 @@ def test_text_repeated_from_another_thread_is_held_but_not_in_the_same_thread(ap
     post_b = make_answer(second, author, body="Update the firmware first, then retry.")
     assert comments.add_comment(author, post_a.id, comment_text).hidden_at is None
     assert comments.add_comment(author, post_b.id, comment_text).hidden_reason == "held"
+
+
+def test_an_edit_repeating_another_post_is_held_and_the_hash_follows_the_text(app):
+    author = make_user()
+    body = "Try our free tool, it fixes every problem you have."
+    threads.post_answer(author, make_thread().id, body)
+    post = make_answer(make_thread(), author)
+    assert post.body_hash == text_hash(post.body)
+    edited = threads.edit_post(author, post.id, body)
+    assert edited.hidden_reason == "held" and edited.body_hash == text_hash(body)
+
+
+def test_the_migration_hashes_text_as_the_model_does():
+    path = ROOT / "migrations" / "versions" / "c4e8a2d6f0b1_posts_body_hash.py"
+    spec = importlib.util.spec_from_file_location("body_hash_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for sample in ("", "Reset the router.", "Grüße aus Köln 🚀", "x" * 10_000):
+        assert migration._text_hash(sample) == text_hash(sample)
+        assert -2 ** 63 <= text_hash(sample) < 2 ** 63  # fits a BIGINT
 
 
 def test_an_edit_is_screened_too(app):
