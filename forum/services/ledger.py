@@ -15,6 +15,8 @@ from .reputation import START
 
 E = ReputationEvent
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+COUNTING_LOCK_SECONDS = 120  # a process that died counting frees the count after this
+KEEP_COUNT_SECONDS = 7 * 24 * 3600  # a stale count is shown while the next one runs
 
 
 def events(user: User, page: int, per_page: int) -> Page:
@@ -119,16 +121,28 @@ def top_helpers(board: Board | None = None, period: str = "week", limit: int = 5
 
 
 def leaders(board: Board | None = None, limit: int = 5) -> dict[str, list[Helper]]:
-    """Top helpers of the week, the month and all time: three queries, whose result is
-    kept for LEADERS_CACHE_SECONDS in the cache all workers share. Over a ledger of
-    millions of rows they cost a third of a second, and a leaderboard may lag a few
-    minutes."""
+    """Top helpers of the week, the month and all time, as the cache every worker shares
+    last counted them (three queries over a ledger of millions of rows: a third of a
+    second warm, 20 s with the database's pages cold on disk).
+
+    A count older than LEADERS_CACHE_SECONDS is counted again by one process at a time;
+    meanwhile the others show the last count (or no helpers, before the first). Every
+    worker counting at once on a cold disk outlasted gunicorn's 30 s timeout: the
+    workers were killed, and their replacements started the same count again.
+    """
     key = f"leaders:{board.id if board is not None else 'all'}:{limit}"
-    result = shared_cache.get(key)
-    if result is None:
-        now = timeutil.utcnow()
+    now = timeutil.utcnow()
+    counted = shared_cache.get(key)  # (when, helpers by period)
+    fresh_for = timedelta(seconds=current_app.config["LEADERS_CACHE_SECONDS"])
+    if counted is not None and now - counted[0] < fresh_for:
+        return counted[1]
+    if not shared_cache.add(f"{key}:counting", True, timeout=COUNTING_LOCK_SECONDS):
+        return counted[1] if counted is not None else {period: [] for period in PERIODS}
+    try:
         result = {period: top_helpers(board, period, limit, now) for period in PERIODS}
-        shared_cache.set(key, result, timeout=current_app.config["LEADERS_CACHE_SECONDS"])
+        shared_cache.set(key, (now, result), timeout=KEEP_COUNT_SECONDS)
+    finally:
+        shared_cache.delete(f"{key}:counting")
     return result
 
 

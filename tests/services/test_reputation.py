@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.errors import Conflict, NotFound, PermissionDenied
-from forum.extensions import db
+from forum.extensions import db, shared_cache
 from forum.models import Post, ReputationEvent, SerialVote, Thread, User
 from forum.services import ledger, reputation, threads, votes
 from tests.factories import TRUSTED, make_answer, make_board, make_thread, make_user, make_voter
@@ -491,3 +491,27 @@ def test_top_helpers_are_kept_for_a_while_as_plain_values_every_worker_shares(
     with worker().app_context(), count_queries() as counter:
         assert ledger.leaders(None) == first
     assert counter.count == 0
+
+def test_a_stale_count_of_top_helpers_is_shown_while_one_process_counts_again(
+        make_app, count_queries, clock):
+    app = make_app(SHARED_CACHE_TYPE="FileSystemCache", LEADERS_CACHE_SECONDS=60)
+    with app.app_context():
+        answer = make_answer(make_thread())
+        votes.cast_vote(make_voter(), answer.id, 1)
+        counting = "leaders:all:5:counting"
+        shared_cache.add(counting, True)  # another worker is counting, none counted yet
+        with count_queries() as counter:
+            assert ledger.leaders(None) == {"week": [], "month": [], "all": []}
+        assert counter.count == 0
+        shared_cache.delete(counting)
+        first = ledger.leaders(None)
+        assert [h.user.username for h in first["all"]] == [answer.author.username]
+        clock.advance(seconds=61)  # stale: the next look counts again, unless one counts
+        shared_cache.add(counting, True)
+        with count_queries() as counter:
+            assert ledger.leaders(None) == first
+        assert counter.count == 0
+        shared_cache.delete(counting)
+        with count_queries() as counter:
+            assert ledger.leaders(None) == first  # counted again: nothing changed
+        assert counter.count == 3 and not shared_cache.get(counting)
