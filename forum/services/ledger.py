@@ -130,7 +130,8 @@ def leaders(board: Board | None = None, limit: int = 5) -> dict[str, list[Helper
     worker counting at once on a cold disk outlasted gunicorn's 30 s timeout: the
     workers were killed, and their replacements started the same count again.
     """
-    key = f"leaders:{board.id if board is not None else 'all'}:{limit}"
+    # The cache outlives deploys: a key of its own for each shape of the value kept.
+    key = f"leaders-counted:{board.id if board is not None else 'all'}:{limit}"
     now = timeutil.utcnow()
     counted = shared_cache.get(key)  # (when, helpers by period)
     fresh_for = timedelta(seconds=current_app.config["LEADERS_CACHE_SECONDS"])

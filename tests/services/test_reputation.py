@@ -498,7 +498,7 @@ def test_a_stale_count_of_top_helpers_is_shown_while_one_process_counts_again(
     with app.app_context():
         answer = make_answer(make_thread())
         votes.cast_vote(make_voter(), answer.id, 1)
-        counting = "leaders:all:5:counting"
+        counting = "leaders-counted:all:5:counting"
         shared_cache.add(counting, True)  # another worker is counting, none counted yet
         with count_queries() as counter:
             assert ledger.leaders(None) == {"week": [], "month": [], "all": []}
