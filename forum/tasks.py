@@ -1,4 +1,5 @@
-"""Work that need not happen inside the request: sending mail, updating the search index.
+"""Work that need not happen inside the request: sending mail, updating the search index,
+counting top helpers.
 
 `enqueue(name, payload)` stores a task row in the current write transaction,
 so a task exists exactly when the write that asked for it has committed, and
@@ -12,6 +13,10 @@ committed, the due tasks run, as TASKS_MODE says:
   `askdesk worker` processes, which run them; web nodes never do this work;
 - "inline": at once, in the request, in a session of its own (the tests use it).
 
+`defer(name, payload)` is for work that may be lost with its process because the
+next look asks for it again (recounting top helpers): it runs the same way, but
+keeps no row, so a read stays a read.
+
 A task that fails stays in its row and is tried again after a growing delay;
 after MAX_ATTEMPTS it is kept as dead for an operator (`askdesk tasks status`,
 `askdesk tasks retry`). Delivery is at least once: a runner that dies after
@@ -21,6 +26,7 @@ import atexit
 import importlib
 import logging
 import os
+import queue
 import threading
 import time
 import weakref
@@ -41,6 +47,7 @@ log = logging.getLogger(__name__)
 HANDLERS = {
     "mail": ("forum.mail:deliver", False),
     "search.index": ("forum.services.indexing:write_batch", True),
+    "leaders.count": ("forum.services.ledger:count_leaders", False),
 }
 MODES = ("inline", "thread", "rq")
 BATCH = 500
@@ -66,6 +73,33 @@ def enqueue(name: str, payload: dict, due: datetime | None = None) -> None:
                                                   "run_after": due or utcnow()})
         if due is None or due <= utcnow():
             after_commit(_dispatch)
+
+
+def defer(name: str, payload: dict) -> None:
+    """Run a task, with no row, soon after the request (or at once where tasks run inline).
+    A failure is logged and forgotten."""
+    if name not in HANDLERS:
+        raise KeyError(f"no task handler named {name!r}")
+    app = current_app._get_current_object()
+    mode = app.config["TASKS_MODE"]
+    if mode == "inline":
+        with app.app_context():
+            run_deferred(name, payload)
+    elif mode == "rq":
+        _defer_to_rq(app, name, payload)
+    else:
+        runner(app).deferred.put((name, payload))
+        runner(app).wake()
+
+
+def run_deferred(name: str, payload: dict) -> None:
+    """Run a deferred task in the current app context, keeping a failure out of the caller."""
+    try:
+        _handler(name)[0](payload)
+    except Exception:
+        log.exception("deferred task %s failed", name)
+    finally:
+        db.session.remove()
 
 
 def _dispatch() -> None:
@@ -202,6 +236,7 @@ class Runner:
         self.woken = threading.Event()
         self.lock = threading.Lock()
         self.halted = threading.Event()
+        self.deferred: queue.SimpleQueue[tuple[str, dict]] = queue.SimpleQueue()
 
     @property
     def started(self) -> bool:
@@ -235,6 +270,8 @@ class Runner:
             self.woken.clear()
             started = time.monotonic()
             with self.app.app_context():
+                while not self.deferred.empty():
+                    run_deferred(*self.deferred.get())
                 try:
                     run_pending()
                 except Exception:  # the database may be away; the next wake-up tries again
@@ -327,6 +364,15 @@ def wake_rq_workers(app: Flask) -> None:
             rq_queue(app).enqueue(rq_job, job_timeout=int(LEASE.total_seconds()))
     except RedisError as error:  # the rows wait; a worker's next poll finds them
         log.warning("could not wake the task workers: %s", error)
+
+
+def _defer_to_rq(app: Flask, name: str, payload: dict) -> None:
+    from redis.exceptions import RedisError
+
+    try:
+        rq_queue(app).enqueue(run_deferred, name, payload, job_timeout=int(LEASE.total_seconds()))
+    except RedisError as error:  # lost: the next look asks again
+        log.warning("could not queue %s: %s", name, error)
 
 
 def rq_job() -> int:

@@ -27,7 +27,9 @@ BASE_CONFIG = {
     "SERVER_NAME": None,
     # Every test sees fresh results; tests of the cache turn it on.
     "CACHE_TYPE": "NullCache",
-    "SHARED_CACHE_TYPE": "NullCache",
+    # Top helpers are counted by a task into the shared cache, on every look.
+    "SHARED_CACHE_TYPE": "SimpleCache",
+    "LEADERS_CACHE_SECONDS": 0,
     # Mail and index updates run in the request, so each test sees their effect at once.
     "TASKS_MODE": "inline",
     # Apps of one test act as different processes sharing an index: each sees the others'

@@ -138,6 +138,24 @@ def test_a_process_that_ends_leaves_other_processes_tasks_to_them(make_app):
         assert not runner.thread.is_alive()
 
 
+def test_a_deferred_task_runs_without_a_row_and_its_failure_stays_out_of_the_caller(app):
+    tasks.defer("test.one", {"n": 1})
+    tasks.defer("test.one", {"fail": True})  # logged and forgotten
+    assert RUNS == [{"n": 1}] and _rows() == []
+    with pytest.raises(KeyError):
+        tasks.defer("no.such.task", {})
+
+
+def test_thread_mode_runs_deferred_tasks_in_the_background(make_app):
+    app = make_app(TASKS_MODE="thread", TASKS_BATCH_SECONDS=0)
+    with app.app_context():
+        tasks.defer("test.one", {"n": 1})
+        deadline = time.monotonic() + 10
+        while RUNS != [{"n": 1}] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert RUNS == [{"n": 1}] and _rows() == []
+
+
 @pytest.fixture
 def redis_url():
     redis = pytest.importorskip("redis")
@@ -160,6 +178,16 @@ def test_rq_mode_hands_tasks_to_the_worker(make_app, redis_url):
         assert tasks.rq_queue(app).count == 1  # one wake-up for both
         tasks.work(app, burst=True)
         assert RUNS == [{"n": 0}, {"n": 1}] and _rows() == []
+
+
+def test_rq_mode_hands_deferred_tasks_to_the_worker(make_app, redis_url):
+    pytest.importorskip("rq")
+    app = make_app(TASKS_MODE="rq", REDIS_URL=redis_url)
+    with app.app_context():
+        tasks.defer("test.one", {"n": 1})
+        assert RUNS == [] and _rows() == []
+        tasks.work(app, burst=True)
+        assert RUNS == [{"n": 1}]
 
 
 def test_rq_mode_keeps_tasks_when_redis_is_away(make_app):

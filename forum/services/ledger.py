@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import timeutil
+from .. import tasks, timeutil
 from ..extensions import db, shared_cache
 from ..models import Board, Post, ReputationEvent, SerialVote, Thread, User
 from ..permissions import require
@@ -15,7 +15,8 @@ from .reputation import START
 
 E = ReputationEvent
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
-COUNTING_LOCK_SECONDS = 120  # a process that died counting frees the count after this
+COUNT_TASK = "leaders.count"
+COUNTING_LOCK_SECONDS = 120  # a count lost or failed lets the next look ask again after this
 KEEP_COUNT_SECONDS = 7 * 24 * 3600  # a stale count is shown while the next one runs
 
 
@@ -125,26 +126,40 @@ def leaders(board: Board | None = None, limit: int = 5) -> dict[str, list[Helper
     last counted them (three queries over a ledger of millions of rows: a third of a
     second warm, 20 s with the database's pages cold on disk).
 
-    A count older than LEADERS_CACHE_SECONDS is counted again by one process at a time;
-    meanwhile the others show the last count (or no helpers, before the first). Every
-    worker counting at once on a cold disk outlasted gunicorn's 30 s timeout: the
-    workers were killed, and their replacements started the same count again.
+    A count older than LEADERS_CACHE_SECONDS is counted again by a task (deferred: no
+    write in a read) that the first look after it went stale hands on; until the task
+    has run, pages show the last count (or no helpers, before the first). The count stays out of requests: every worker
+    counting at once on a cold disk outlasted gunicorn's 30 s timeout, the workers
+    were killed, and their replacements started the same count again.
     """
-    # The cache outlives deploys: a key of its own for each shape of the value kept.
-    key = f"leaders-counted:{board.id if board is not None else 'all'}:{limit}"
-    now = timeutil.utcnow()
+    key = _leaders_key(board.id if board is not None else None, limit)
     counted = shared_cache.get(key)  # (when, helpers by period)
     fresh_for = timedelta(seconds=current_app.config["LEADERS_CACHE_SECONDS"])
-    if counted is not None and now - counted[0] < fresh_for:
+    if counted is not None and timeutil.utcnow() - counted[0] < fresh_for:
         return counted[1]
-    if not shared_cache.add(f"{key}:counting", True, timeout=COUNTING_LOCK_SECONDS):
-        return counted[1] if counted is not None else {period: [] for period in PERIODS}
+    if shared_cache.add(f"{key}:counting", True, timeout=COUNTING_LOCK_SECONDS):
+        tasks.defer(COUNT_TASK, {"board_id": board.id if board is not None else None,
+                                   "limit": limit})
+        counted = shared_cache.get(key) or counted  # counted already where tasks run inline
+    return counted[1] if counted is not None else {period: [] for period in PERIODS}
+
+
+def count_leaders(payload: dict) -> None:
+    """The COUNT_TASK: count a board's (or the site's) top helpers into the shared cache."""
+    key = _leaders_key(payload["board_id"], payload["limit"])
     try:
-        result = {period: top_helpers(board, period, limit, now) for period in PERIODS}
+        board = db.session.get(Board, payload["board_id"]) if payload["board_id"] else None
+        now = timeutil.utcnow()
+        result = {period: top_helpers(board, period, payload["limit"], now)
+                  for period in PERIODS}
         shared_cache.set(key, (now, result), timeout=KEEP_COUNT_SECONDS)
     finally:
         shared_cache.delete(f"{key}:counting")
-    return result
+
+
+def _leaders_key(board_id: int | None, limit: int) -> str:
+    # The cache outlives deploys: a key of its own for each shape of the value kept.
+    return f"leaders-counted:{board_id if board_id is not None else 'all'}:{limit}"
 
 
 @dataclass

@@ -78,4 +78,4 @@ def test_board_page_runs_the_same_queries_for_1_and_50_threads(client, count_que
     one = _board_queries(client, count_queries, "small")
     fifty = _board_queries(client, count_queries, "large")
     assert one == fifty
-    assert fifty <= 9, fifty  # 6 for the threads, 3 for the top helpers
+    assert fifty <= 10, fifty  # 6 for the threads, 4 for counting top helpers (at once in tests)
