@@ -110,6 +110,7 @@ _SERIAL_VOTES = select(func.count(distinct(E.post_id))).where(
     E.reason.in_(VOTE_GRANTS), E.created_at >= bindparam("since"),
     E.post_id != bindparam("post_id"),
 )
+_VOTE_HISTORY = select(_SERIAL_VOTES.scalar_subquery(), _EARNED_FROM_VOTES.scalar_subquery())
 
 
 def _write(user_id: int, amount: int, reason: str, *, source: str | None, now: datetime,
@@ -147,13 +148,18 @@ def earned_from_votes_on(user_id: int, day: datetime) -> int:
         "user_id": user_id, "day": day, "next_day": day + timedelta(days=1)}) or 0
 
 
-def _is_serial(voter_id: int, post: Post, now: datetime) -> bool:
+def _vote_history(voter_id: int, post: Post, now: datetime) -> tuple[bool, int]:
+    """What a vote's amount depends on, in one round trip: whether it is serial voting
+    (the voter's votes on the author's other posts lately) and what votes earned the
+    author today (the daily cap)."""
     limit = rules()
-    since = now - timedelta(hours=limit["serial_vote_hours"])
-    others = db.session.connection().scalar(_SERIAL_VOTES, {
-        "voter_id": voter_id, "author_id": post.author_id, "since": since,
-        "post_id": post.id}) or 0
-    return others >= limit["serial_vote_limit"]
+    day = day_start(now)
+    others, earned = db.session.connection().execute(_VOTE_HISTORY, {
+        "voter_id": voter_id, "author_id": post.author_id, "post_id": post.id,
+        "since": now - timedelta(hours=limit["serial_vote_hours"]),
+        "user_id": post.author_id, "day": day, "next_day": day + timedelta(days=1),
+    }).one()
+    return (others or 0) >= limit["serial_vote_limit"], earned or 0
 
 
 # --- writing: votes, accepts, promotions -----------------------------------------------
@@ -164,10 +170,9 @@ def reward_vote(voter: User, post: Post, value: int) -> bool:
     _lock_users({post.author_id, voter.id})
     points = rules()
     source = vote_source(voter.id, post.id)
-    serial = _is_serial(voter.id, post, now)
+    serial, earned_today = _vote_history(voter.id, post, now)
     if value > 0:
-        room = max(points["daily_vote_cap"] - earned_from_votes_on(post.author_id,
-                                                                  day_start(now)), 0)
+        room = max(points["daily_vote_cap"] - earned_today, 0)
         amount = 0 if serial else min(points["upvote"], room)
         detail = "serial" if serial else ("capped" if amount < points["upvote"] else None)
         _write(post.author_id, amount, "upvote", source=source, now=now, post=post,

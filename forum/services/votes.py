@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import Post, Thread, User, Vote
 from ..permissions import require
@@ -112,16 +112,20 @@ def _claim_vote(voter_id: int, post_id: int, value: int) -> int:
     """The value of the vote being replaced, 0 if there was none; a first vote is inserted
     here with `value`.
 
-    A concurrent first vote of the same member can win the unique constraint
-    (PostgreSQL): its value is returned then, as if it had been there first.
+    The insert comes first: most votes are first votes, and it needs no read before.
+    When a vote is there already, it is read under a row lock (PostgreSQL); if it was
+    withdrawn meanwhile by the member's own concurrent request, the insert is tried again.
     """
-    old = _existing_vote(voter_id, post_id)
-    if old is not None or not value:
-        return old or 0
     connection = db.session.connection()
-    inserted = connection.execute(_insert_first(connection.dialect.name), {
-        "user_id": voter_id, "post_id": post_id, "value": value, "created_at": utcnow()}).first()
-    return 0 if inserted else _existing_vote(voter_id, post_id)
+    for _ in range(2):
+        if value and connection.execute(_insert_first(connection.dialect.name), {
+                "user_id": voter_id, "post_id": post_id, "value": value,
+                "created_at": utcnow()}).first():
+            return 0
+        old = _existing_vote(voter_id, post_id)
+        if old is not None or not value:
+            return old or 0
+    raise Conflict(_l("Your vote changed while it was being cast; please try again."))
 
 
 @functools.cache
