@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from .. import tasks, timeutil
+from .. import page_generation, tasks, timeutil
 from ..extensions import db, shared_cache
 from ..models import Board, Post, ReputationEvent, SerialVote, Thread, User
 from ..permissions import require
@@ -152,9 +152,12 @@ def count_leaders(payload: dict) -> None:
         now = timeutil.utcnow()
         result = {period: top_helpers(board, period, payload["limit"], now)
                   for period in PERIODS}
+        last = shared_cache.get(key)
         shared_cache.set(key, (now, result), timeout=KEEP_COUNT_SECONDS)
     finally:
         shared_cache.delete(f"{key}:counting")
+    if last is None or last[1] != result:
+        page_generation.bump()  # cached pages show the last count (or none, the first time)
 
 
 def _leaders_key(board_id: int | None, limit: int) -> str:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.errors import Conflict, NotFound, PermissionDenied
-from forum import tasks
+from forum import page_generation, tasks
 from forum.extensions import db, shared_cache
 from forum.models import Post, ReputationEvent, SerialVote, Thread, User
 from forum.services import ledger, reputation, threads, votes
@@ -520,7 +520,16 @@ def test_a_stale_count_of_top_helpers_is_shown_while_a_task_counts_again(
             assert ledger.leaders(None) == first  # handed on once: the others only look
         assert counter.count == 0 and len(handed_on) == 1
         expected = [later.author.username, answer.author.username]
+        generation = page_generation.current()[0]
         with app.app_context():  # a runner's own
             tasks.run_deferred(*handed_on[0])
         assert [h.user.username for h in ledger.leaders(None)["all"]] == expected
         assert not shared_cache.get(counting)
+        # A changed count makes the cached pages that show the last one stale; the same does not.
+        assert page_generation.current()[0] == generation + 1
+        clock.advance(seconds=61)
+        ledger.leaders(None)
+        with app.app_context():
+            tasks.run_deferred(*handed_on[1])
+        assert shared_cache.get("leaders-counted:all:5")[0] == clock.now  # counted again
+        assert page_generation.current()[0] == generation + 1
