@@ -125,7 +125,7 @@ def _claim_vote(voter_id: int, post_id: int, value: int) -> int:
         old = _existing_vote(voter_id, post_id)
         if old is not None or not value:
             return old or 0
-    raise Conflict(_l("Your vote changed while it was being cast; please try again."))
+    raise Conflict(_l("Your vote could not be saved. Please try again."))
 
 
 @functools.cache
