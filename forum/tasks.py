@@ -392,7 +392,12 @@ def work(app: Flask, *, burst: bool = False) -> None:
     wake_rq_workers(app)  # whatever waited while no worker ran
     if not burst:
         threading.Thread(target=_poll, args=(app,), name="askdesk-task-poll", daemon=True).start()
-    SimpleWorker([rq_queue(app)], connection=redis_connection(app)).work(burst=burst)
+    worker = SimpleWorker([rq_queue(app)], connection=redis_connection(app))
+    if burst:
+        # RQ's command channel serves long-running workers. Its listening thread, when a
+        # burst ends before it has subscribed, holds the exit for 60 s (redis-py 8).
+        worker.subscribe = lambda: None
+    worker.work(burst=burst)
 
 
 def _poll(app: Flask) -> None:

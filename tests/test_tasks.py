@@ -103,14 +103,9 @@ def test_thread_mode_runs_tasks_in_the_background(make_app):
     app = make_app(TASKS_MODE="thread", TASKS_BATCH_SECONDS=0)
     with app.app_context():
         tasks.enqueue("test.one", {"n": 1})
-        deadline = time.monotonic() + 10
-        while RUNS != [{"n": 1}] and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert RUNS == [{"n": 1}]
-        while _rows() and time.monotonic() < deadline:
-            db.session.rollback()
-            time.sleep(0.02)
-        assert _rows() == []
+        _wait_until(lambda: RUNS == [{"n": 1}])
+        _wait_until(lambda: db.session.rollback() or not _rows())
+        assert RUNS == [{"n": 1}] and _rows() == []
 
 
 def test_thread_mode_runs_what_is_left_when_the_process_ends(make_app):
@@ -128,9 +123,7 @@ def test_a_process_that_ends_leaves_other_processes_tasks_to_them(make_app):
     with app.app_context():
         runner = tasks.runner(app)
         runner.wake()
-        deadline = time.monotonic() + 10
-        while runner.woken.is_set() and time.monotonic() < deadline:
-            time.sleep(0.01)  # its first (empty) batch has run: nothing of its own waits
+        _wait_until(lambda: not runner.woken.is_set())  # its first (empty) batch has run
         with write_transaction():  # another process's task, which woke its own runner
             db.session.add(QueuedTask(name="test.one", payload={"n": 2}))
         tasks._run_at_exit(weakref.ref(app))
@@ -150,10 +143,15 @@ def test_thread_mode_runs_deferred_tasks_in_the_background(make_app):
     app = make_app(TASKS_MODE="thread", TASKS_BATCH_SECONDS=0)
     with app.app_context():
         tasks.defer("test.one", {"n": 1})
-        deadline = time.monotonic() + 10
-        while RUNS != [{"n": 1}] and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_until(lambda: RUNS == [{"n": 1}])
         assert RUNS == [{"n": 1}] and _rows() == []
+
+
+def _wait_until(done, seconds: float = 10) -> None:
+    """Poll `done` until it holds or `seconds` pass (the caller's assert then tells)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _empty_redis_database(number: int):
