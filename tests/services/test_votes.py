@@ -1,8 +1,8 @@
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from forum.errors import NotFound, PermissionDenied, PrivilegeRequired, ValidationError
+from forum.errors import Conflict, NotFound, PermissionDenied, PrivilegeRequired, ValidationError
 from forum.extensions import db
 from forum.models import ReputationEvent, Thread, User, Vote
 from forum.services import threads, votes
@@ -45,6 +45,36 @@ def test_same_vote_twice_counts_once(app):
     assert db.session.scalar(
         select(func.count(ReputationEvent.id)).where(ReputationEvent.reason != "seed")
     ) == 1
+
+
+def test_a_vote_withdrawn_meanwhile_is_inserted_again(app, monkeypatch):
+    answer = make_answer(make_thread())
+    voter = make_voter()
+    votes.cast_vote(voter, answer.id, -1)
+    read = votes._existing_vote
+
+    def withdrawn_before_the_read(voter_id, post_id):  # by the member's own other request
+        monkeypatch.setattr(votes, "_existing_vote", read)
+        db.session.execute(delete(Vote).where(Vote.user_id == voter_id, Vote.post_id == post_id))
+        return None
+
+    monkeypatch.setattr(votes, "_existing_vote", withdrawn_before_the_read)
+    assert votes.cast_vote(voter, answer.id, 1)[1] == 1
+    assert db.session.scalars(select(Vote.value)).all() == [1]
+
+
+def test_a_vote_that_keeps_vanishing_is_refused_and_nothing_changes(app, monkeypatch):
+    answer = make_answer(make_thread())
+    voter = make_voter()
+    votes.cast_vote(voter, answer.id, -1)
+    before = (_rep(answer.author), _rep(voter))
+    # each insert meets the vote, each read misses it: other requests withdraw and recast it
+    monkeypatch.setattr(votes, "_existing_vote", lambda voter_id, post_id: None)
+    with pytest.raises(Conflict):
+        votes.cast_vote(voter, answer.id, 1)
+    db.session.expire_all()
+    assert db.session.scalars(select(Vote.value)).all() == [-1]  # rolled back
+    assert (_rep(answer.author), _rep(voter)) == before
 
 
 def test_question_vote_updates_thread_score(app):
