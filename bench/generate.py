@@ -450,7 +450,7 @@ class Generator:
 
 def build(app, size_name: str, seed: int = 7) -> Size:
     """Migrate the app's (empty) database and fill it with a site of `size_name`."""
-    from flask_migrate import upgrade
+    from forum.schema import upgrade
     from sqlalchemy import func, select
 
     from forum.extensions import db

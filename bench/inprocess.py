@@ -71,7 +71,7 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="askdesk-bench-")
     os.environ["ASKDESK_INSTANCE_DIR"] = instance
     os.environ["ASKDESK_RATELIMIT_ENABLED"] = "0"
-    from flask_migrate import upgrade
+    from forum.schema import upgrade
 
     from forum import create_app
     from forum.permissions import PRIVILEGE_NAMES

@@ -87,7 +87,7 @@ def prepare_site(size: str, database_url: str, instance: Path) -> None:
 
 
 def _has_users(app) -> bool:
-    from flask_migrate import upgrade
+    from forum.schema import upgrade
     from sqlalchemy import func, select
 
     from forum.extensions import db

@@ -179,7 +179,7 @@ def _built(reuse: bool, threads: int) -> bool:
 
 def build(threads: int, posts: int) -> None:
     """Generate the site into an empty schema and index it, timing both."""
-    from flask_migrate import upgrade
+    from forum.schema import upgrade
     from sqlalchemy import text
 
     from forum import search as search_index
@@ -206,7 +206,7 @@ def run(size: str, backend: str, database_url: str | None, requests: int,
         work_dir: Path | None = None) -> None:
     instance = _instance(work_dir, size, backend)
     os.environ["ASKDESK_INSTANCE_DIR"] = instance
-    from flask_migrate import upgrade
+    from forum.schema import upgrade
 
     from forum import create_app
 

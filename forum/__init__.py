@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import engine_options, load_config
-from .extensions import cache, csrf, db, limiter, login_manager, migrate, shared_cache
+from .extensions import cache, csrf, db, limiter, login_manager, shared_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     import moderation
 
-    from . import cli, i18n, page_cache, security, tasks
+    from . import cli, i18n, page_cache, schema, security, tasks
     from .api import bp as api_bp
     from .services import views
     from .web import register as register_web
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     cli.init_app(app)
+    schema.init_app(app)
     return app
 
 
@@ -72,7 +73,6 @@ def _init_database(app: Flask) -> None:
     from .transactions import tune_postgres, tune_sqlite
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
+from forum.schema import upgrade
 from sqlalchemy import create_engine, event, make_url, text
 
 from forum import create_app, tasks, timeutil

@@ -1,4 +1,9 @@
 """The schema comes from the migrations and matches the models; SQLite is tuned."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 import pytest
@@ -11,6 +16,8 @@ from forum.models import Board
 from forum.search.postgres_backend import TABLE as SEARCH_TABLE
 from forum.transactions import write_transaction
 from tests.factories import make_board
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _is_model_table(name, type_, _parent_names) -> bool:
@@ -172,3 +179,33 @@ def test_unresolved_threads_are_read_in_index_order(app, count_queries):
     plans = _statement_plans(count_queries, lambda: escalation.unresolved_threads(staff),
                              "answer_count")
     assert all("ix_threads_unresolved_created" in plan for plan in plans), plans
+
+
+def test_the_app_starts_without_loading_alembic(tmp_path):
+    code = ("import sys; from forum import create_app; create_app(); "
+            "print(sorted({'alembic', 'flask_migrate', 'mako'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=_site_env(tmp_path)).stdout
+    assert out.strip() == "[]"
+
+
+def test_flask_db_hands_its_arguments_to_flask_migrate(tmp_path):
+    env = _site_env(tmp_path)
+
+    def flask_db(*args):
+        return subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "wsgi",
+                               "db", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert flask_db("upgrade").returncode == 0
+    current = flask_db("-x", "unused", "current")
+    assert current.returncode == 0 and "(head)" in current.stdout
+    assert "Perform database migrations." in flask_db("--help").stdout
+    wrong = flask_db("no-such-command")
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
+
+
+def _site_env(folder: Path) -> dict:
+    """The environment of a process running a site of its own in `folder`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ASKDESK_")}
+    return {**env, "ASKDESK_SECRET_KEY": "schema-test-secret", "ASKDESK_INSTANCE_DIR": str(folder),
+            "ASKDESK_DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}"}
