@@ -96,7 +96,8 @@ def load_config() -> dict:
         "REDIS_URL": redis_url,
         # Mail and search indexing run after the request (forum/tasks.py): "rq" hands them
         # to `askdesk worker` processes, "thread" to a thread of each web process, "inline"
-        # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" gathers a batch.
+        # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" and "rq" gather
+        # a batch.
         "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
                               "rq" if redis_url else "thread"),
         "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 1.0),

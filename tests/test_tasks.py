@@ -178,7 +178,7 @@ def other_redis_url():
 
 def test_rq_mode_hands_tasks_to_the_worker(make_app, redis_url):
     pytest.importorskip("rq")
-    app = make_app(TASKS_MODE="rq", REDIS_URL=redis_url)
+    app = make_app(TASKS_MODE="rq", REDIS_URL=redis_url, TASKS_BATCH_SECONDS=0)
     with app.app_context():
         for n in range(2):
             tasks.enqueue("test.one", {"n": n})
