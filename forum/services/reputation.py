@@ -100,7 +100,11 @@ def _live(post: Post) -> bool:
 # cost three times running it. They run on the session's connection, past the ORM, which
 # would first look for their rows among the objects it holds; ledger rows are never read
 # back as objects in the transaction that writes them.
-_INSERT_EVENT = insert(E)
+_EVENT_COLUMNS = ("user_id", "amount", "reason", "source", "detail", "post_id", "thread_id",
+                  "actor_id", "created_at")
+# Its values are bind parameters (a CTE needs them), named apart from the columns.
+_INSERT_EVENT = insert(E).values({column: bindparam(f"event_{column}")
+                                  for column in _EVENT_COLUMNS}).returning(E.id)
 _EARNED_FROM_VOTES = select(func.coalesce(func.sum(E.amount), 0)).where(
     E.user_id == bindparam("user_id"), E.reason.in_(CAPPED),
     E.created_at >= bindparam("day"), E.created_at < bindparam("next_day"),
@@ -110,17 +114,19 @@ _SERIAL_VOTES = select(func.count(distinct(E.post_id))).where(
     E.reason.in_(VOTE_GRANTS), E.created_at >= bindparam("since"),
     E.post_id != bindparam("post_id"),
 )
+# FOR NO KEY UPDATE: a vote row being written by the same member holds a key-share
+# lock on their row (its foreign key), which a plain FOR UPDATE would deadlock against.
+_LOCK_USERS = (select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))
+               .order_by(User.id).with_for_update(key_share=True))
 _VOTE_HISTORY = select(_SERIAL_VOTES.scalar_subquery(), _EARNED_FROM_VOTES.scalar_subquery())
 
 
 def _write(user_id: int, amount: int, reason: str, *, source: str | None, now: datetime,
            post: Post | None = None, actor: User | None = None, detail: str | None = None):
-    db.session.connection().execute(_INSERT_EVENT, dict(
-        user_id=user_id, amount=amount, reason=reason, source=source, detail=detail,
-        post_id=post.id if post else None, thread_id=post.thread_id if post else None,
-        actor_id=actor.id if actor else None, created_at=now,
-    ))
-    increment(User, user_id, reputation=amount)
+    values = (user_id, amount, reason, source, detail, post.id if post else None,
+              post.thread_id if post else None, actor.id if actor else None, now)
+    increment(User, user_id, reputation=amount, along=(_INSERT_EVENT, {
+        f"event_{column}": value for column, value in zip(_EVENT_COLUMNS, values)}))
 
 
 def _lock_users(user_ids) -> None:
@@ -129,12 +135,7 @@ def _lock_users(user_ids) -> None:
     # SQLite's BEGIN IMMEDIATE already serialises writers, so there it asks nothing.
     if db.session.get_bind().dialect.name == "sqlite":
         return
-    # FOR NO KEY UPDATE: a vote row being written by the same member holds a key-share
-    # lock on their row (its foreign key), which a plain FOR UPDATE would deadlock against.
-    db.session.execute(
-        select(User.id).where(User.id.in_(sorted(user_ids))).order_by(User.id)
-        .with_for_update(key_share=True)
-    ).all()
+    db.session.connection().execute(_LOCK_USERS, {"ids": sorted(user_ids)}).all()
 
 
 def day_start(moment: datetime) -> datetime:

@@ -297,9 +297,15 @@ def get_thread(thread_id, viewer: User | None, *, related: bool = True) -> Threa
     return thread
 
 
+# Votes and edits look up a post first: the statement is built once (Session.get built
+# it, with its options' cache key, on every call).
+_POST_WITH_THREAD = (select(Post).options(joinedload(Post.thread))
+                     .where(Post.id == bindparam("post_id")))
+
+
 def get_post(post_id, viewer: User | None) -> Post:
     """The post if `viewer` may see it, else NotFound."""
-    post = db.session.get(Post, _id(post_id), options=[joinedload(Post.thread)])
+    post = db.session.scalar(_POST_WITH_THREAD, {"post_id": _id(post_id)})
     if post is None or not can(viewer, "view_thread", post.thread):
         raise NotFound(_l("No such post."))
     if not _may_see(viewer, post):

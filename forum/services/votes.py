@@ -34,7 +34,7 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
     value = _value(value)
     post = get_post(post_id, voter)
     require(voter, _ACTIONS[value], post)
-    old = _claim_vote(voter.id, post.id, value)
+    old = _claim_vote(voter.id, post, value)
     if old == value:
         return post.score, value
     if old:
@@ -42,7 +42,7 @@ def cast_vote(voter: User, post_id, value) -> tuple[int, int]:
         _change_vote(voter.id, post.id, value)
     if value:
         reputation.reward_vote(voter, post, value)
-    score = _add_score(post, value - old)
+    score = _add_score(post, value - old, post_scored=not old)
     badges.after_vote(post, score)
     return score, value
 
@@ -108,21 +108,22 @@ def _existing_vote(voter_id: int, post_id: int) -> int | None:
     return db.session.connection().scalar(_VOTE, {"voter": voter_id, "post": post_id})
 
 
-def _claim_vote(voter_id: int, post_id: int, value: int) -> int:
+def _claim_vote(voter_id: int, post: Post, value: int) -> int:
     """The value of the vote being replaced, 0 if there was none; a first vote is inserted
-    here with `value`.
+    here with `value`, and added to the post's score (the post's row is locked before
+    the users', as when a post is edited or deleted).
 
     The insert comes first: most votes are first votes, and it needs no read before.
     When a vote is there already, it is read under a row lock (PostgreSQL); if it was
     withdrawn meanwhile by the member's own concurrent request, the insert is tried again.
     """
-    connection = db.session.connection()
+    dialect = db.session.connection().dialect.name
     for _ in range(2):
-        if value and connection.execute(_insert_first(connection.dialect.name), {
-                "user_id": voter_id, "post_id": post_id, "value": value,
-                "created_at": utcnow()}).first():
+        if value and increment(Post, post.id, score=value, along=(_insert_first(dialect), {
+                "vote_user_id": voter_id, "vote_post_id": post.id, "vote_value": value,
+                "vote_created_at": utcnow()})) is not None:
             return 0
-        old = _existing_vote(voter_id, post_id)
+        old = _existing_vote(voter_id, post.id)
         if old is not None or not value:
             return old or 0
     raise Conflict(_l("Your vote could not be saved. Please try again."))
@@ -131,7 +132,10 @@ def _claim_vote(voter_id: int, post_id: int, value: int) -> int:
 @functools.cache
 def _insert_first(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(Vote).on_conflict_do_nothing(index_elements=["user_id", "post_id"])
+    values = {column: bindparam(f"vote_{column}")  # named apart from the columns
+              for column in ("user_id", "post_id", "value", "created_at")}
+    return (insert(Vote).values(values)
+            .on_conflict_do_nothing(index_elements=["user_id", "post_id"])
             .returning(Vote.id))
 
 
@@ -143,9 +147,10 @@ def _change_vote(voter_id: int, post_id: int, value: int) -> None:
         db.session.connection().execute(_DELETE, keys)
 
 
-def _add_score(post: Post, delta: int) -> int:
-    """Add `delta` to the post's score (and a question's thread's); the post's new score."""
-    (score,) = increment(Post, post.id, score=delta)
+def _add_score(post: Post, delta: int, *, post_scored: bool = False) -> int:
+    """Add `delta` to the post's score (unless `post_scored`: added already) and a
+    question's thread's; the post's new score."""
+    (score,) = (post.score,) if post_scored else increment(Post, post.id, score=delta)
     if post.is_question:
         increment(Thread, post.thread_id, score=delta)
         rescore_thread(post.thread_id)  # the thread's score ranks and sorts results

@@ -36,6 +36,28 @@ def test_upvote_down_change_and_withdraw(app):
         assert _rep(user) == 1 + _ledger_sum(user)
 
 
+def test_a_first_up_vote_runs_five_statements_on_postgresql_six_on_sqlite(app, count_queries):
+    """The post; the vote with the score it adds; (PostgreSQL: the users' lock;) what the
+    reputation depends on; the ledger event with the author's total. PostgreSQL writes
+    each pair in one statement, SQLite in two."""
+    answer = make_answer(make_thread())
+    answer_id, author_id, voter_id = answer.id, answer.author_id, make_voter().id
+    db.session.expunge_all()  # as a request starts: only the signed-in user is loaded
+    voter = db.session.get(User, voter_id)
+    with count_queries() as counter:
+        assert votes.cast_vote(voter, answer_id, 1) == (1, 1)
+    author = db.session.get(User, author_id)
+    firsts = [statement.split()[0].upper() for statement in counter.statements]
+    if db.engine.dialect.name == "postgresql":
+        assert firsts == ["SELECT", "WITH", "SELECT", "SELECT", "WITH"]
+        vote, event = counter.statements[1], counter.statements[4]
+        assert "INSERT INTO votes" in vote and "UPDATE posts" in vote
+        assert "INSERT INTO reputation_events" in event and "UPDATE users" in event
+    else:
+        assert firsts == ["SELECT", "INSERT", "UPDATE", "SELECT", "INSERT", "UPDATE"]
+    assert _rep(author) == 11 == 1 + _ledger_sum(author)
+
+
 def test_same_vote_twice_counts_once(app):
     answer = make_answer(make_thread())
     voter = make_voter()
