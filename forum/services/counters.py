@@ -26,6 +26,8 @@ def increment(model, row_id: int, *, along: tuple | None = None,
     object, if the session holds it, is given the new values here instead.
     """
     names = tuple(name for name, delta in deltas.items() if delta)
+    if not names and along is None:
+        return ()
     session = db.session()
     session.flush()  # what the statement may refer to (a row added just now)
     connection = session.connection()
