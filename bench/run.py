@@ -77,7 +77,7 @@ def prepare_site(size: str, database_url: str, instance: Path) -> None:
     if not _has_users(app):
         print(f"generating the {size} site ...", flush=True)
         generate.build(app, size)
-    if not (instance / "search").exists():
+    if not _has_index(app):
         print("building the search index ...", flush=True)
         started = time.perf_counter()
         subprocess.run([str(BIN / "flask"), "--app", "wsgi", "askdesk", "search", "reindex"],
@@ -96,6 +96,15 @@ def _has_users(app) -> bool:
     with app.app_context():
         upgrade()
         return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def _has_index(app) -> bool:
+    """Whether the search index holds documents: a Whoosh folder, or PostgreSQL's table,
+    which is there (empty) from the migrations on."""
+    from forum import search
+
+    with app.app_context():
+        return search.backend().count() > 0
 
 
 def app_env(database_url: str, instance: Path, redis_url: str | None = None) -> dict:
