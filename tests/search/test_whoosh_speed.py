@@ -315,3 +315,41 @@ def test_packed_posting_blocks_read_as_whoosh_writes_them(tmp_path, monkeypatch)
     assert not whoosh.pop("packed") and whoosh == ours
     monkeypatch.undo()  # an index written before: read as it was
     assert _postings(tmp_path / "whoosh") == {**ours, "packed": False}
+
+
+def test_analyzers_unpickled_from_a_schema_share_the_process_stem_cache():
+    """Each index writer and searcher unpickles the schema: their stems must not start over."""
+    first, second = (pickle.loads(pickle.dumps(TextAnalyzer("en"))) for _ in range(2))
+    list(first("resetting routers"))
+    stem, = (item for item in second.items if isinstance(item, whoosh_speed.CachedStemFilter))
+    assert stem._stem.cache_info().currsize >= 2
+    assert stem._stem is TextAnalyzer("en").items[3]._stem
+    assert TextAnalyzer("de").items[3]._stem is not stem._stem
+    assert [t.text for t in second("resetting routers")] == ["reset", "router"]
+
+
+def test_new_index_files_count_their_position(tmp_path):
+    from array import array
+
+    from whoosh.filedb.filestore import FileStorage
+
+    whoosh_speed.speed_up()
+    storage = FileStorage(str(tmp_path))
+    written = storage.create_file("postings")
+    assert isinstance(written.file, whoosh_speed.CountingFile)
+    written.write(b"head")
+    written.write_varint(300)
+    written.write_array(array("i", [1, 2, 3]))
+    assert written.tell() == 4 + 2 + 12
+    written.seek(0)
+    written.write(b"HEAD")
+    assert written.tell() == 4
+    written.seek(0, 2)
+    written.write_int(7)
+    assert written.tell() == 22
+    written.close()
+    assert (tmp_path / "postings").read_bytes()[:4] == b"HEAD"
+    assert len((tmp_path / "postings").read_bytes()) == 22
+    with storage.create_file("run").raw_file() as raw:
+        raw.write(b"abc")
+    assert (tmp_path / "run").read_bytes() == b"abc"
