@@ -1,10 +1,10 @@
 """Faster versions of parts of Whoosh (pure Python), each measured on a large index
 (see bench/RESULTS.md): text analysis in one loop, postings built from plain
-(term, position) pairs, a C stem cache, and, once `speed_up()` has run, sorted postings
-written to disk in chunks, posting blocks written as
-arrays (quick to read back), a binary search inside them, field lengths read into memory
-once per segment and index files read in place from their memory map instead of copied
-into each process's heap.
+(term, position) pairs, a C stem cache shared by the process, and, once `speed_up()` has
+run, sorted postings written to disk in chunks, posting blocks written as arrays (quick
+to read back), a binary search inside them, field lengths read into memory once per
+segment, index files written in large steps and read in place from their memory map
+instead of copied into each process's heap.
 
 The index stores its analyzer and format classes by their import path: moving or
 renaming TextAnalyzer, CachedStemFilter or FastPositions needs a reindex.
@@ -406,8 +406,9 @@ class CountingFile:
     """A file being written front to back that keeps count of its position.
 
     Whoosh's postings writer asks for the position twice per term, and a buffered file's
-    tell() asks the kernel each time (lseek): a sixth of an index update's time went to
-    it. Everything but writing, seeking and telling goes to the file itself."""
+    tell() asks the kernel each time (lseek). In a web worker each such call gives up the
+    GIL to the request thread and waits to get it back: a sixth of the task thread's
+    samples. Everything but writing, seeking and telling goes to the file itself."""
 
     def __init__(self, file):
         self._file = file
@@ -494,8 +495,8 @@ REPLACED = [  # (class, method, ours); Whoosh's own is kept for whoosh_own()
 
 def speed_up() -> None:
     """Replace Whoosh's skip_to, the reading and writing of posting blocks,
-    doc_field_length, BufferFile's copy of its buffer and the posting pool's sorted runs,
-    for every index of the process (and the writer processes it starts)."""
+    doc_field_length, BufferFile's copy of its buffer, the posting pool's sorted runs and
+    the files a writer creates, for every index of the process (and the writer processes it starts)."""
     for cls, name, ours in REPLACED:
         if not hasattr(cls, f"_whoosh_own_{name}"):
             setattr(cls, f"_whoosh_own_{name}", getattr(cls, name))
