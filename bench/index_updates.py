@@ -33,8 +33,9 @@ def main() -> None:
 
     copy = Path(tempfile.mkdtemp(prefix="askdesk-index-updates-"))
     shutil.copytree(args.work_dir / f"instance-{args.size}" / "search", copy / "search")
+    site = args.work_dir / f"site-{args.size}.sqlite3"
     os.environ.update(ASKDESK_INSTANCE_DIR=str(copy), ASKDESK_SECRET_KEY="benchmark",
-                      ASKDESK_DATABASE_URL=f"sqlite:///{args.work_dir / f'site-{args.size}.sqlite3'}")
+                      ASKDESK_DATABASE_URL=f"sqlite:///{site}")
     from forum import create_app, search
     from forum.services import indexing
 

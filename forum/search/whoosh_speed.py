@@ -496,7 +496,8 @@ REPLACED = [  # (class, method, ours); Whoosh's own is kept for whoosh_own()
 def speed_up() -> None:
     """Replace Whoosh's skip_to, the reading and writing of posting blocks,
     doc_field_length, BufferFile's copy of its buffer, the posting pool's sorted runs and
-    the files a writer creates, for every index of the process (and the writer processes it starts)."""
+    the files a writer creates, for every index of the process (and the writer processes
+    it starts)."""
     for cls, name, ours in REPLACED:
         if not hasattr(cls, f"_whoosh_own_{name}"):
             setattr(cls, f"_whoosh_own_{name}", getattr(cls, name))
