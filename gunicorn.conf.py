@@ -28,16 +28,36 @@ accesslog = os.environ.get("ASKDESK_ACCESS_LOG") or None
 # and data (about 80 MB) stay shared between the workers instead of being loaded into
 # each, and a replaced worker starts at once.
 preload_app = True
+# Without Redis (and so without `askdesk worker` processes), mail and index updates run in
+# a task process that the master starts beside the workers (forum/tasks.py, "process"):
+# in a worker's own thread they shared its interpreter, and a worker holding SQLite's
+# write lock waited for the thread to let go of it (bench/RESULTS.md, session 13).
+if not os.environ.get("ASKDESK_REDIS_URL"):
+    os.environ.setdefault("ASKDESK_TASKS_MODE", "process")
 
 
 def when_ready(server):
     """Import the search backend in the master (Whoosh is 0.3 s of imports), for the
-    workers to share instead of each importing it on its first search or index write."""
+    workers and the task process to share instead of each importing it on its first
+    search or index write; then start the task process ("process" mode)."""
     app = server.app.callable
-    if "sqlalchemy" in getattr(app, "extensions", {}):  # Askdesk, not the benchmark's hello
-        from forum import search
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not Askdesk (the benchmark's hello)
+    from forum import search, tasks
 
-        search.import_backend(app)
+    search.import_backend(app)
+    if app.config["TASKS_MODE"] == "process":
+        server.askdesk_task_process = tasks.start_process(app)
+        server.log.info("Started the task process (pid: %s)", server.askdesk_task_process)
+
+
+def on_exit(server):
+    """Stop the task process once the workers have stopped, letting it end its batch."""
+    pid = getattr(server, "askdesk_task_process", None)
+    if pid is not None:
+        from forum import tasks
+
+        tasks.stop_process(pid, timeout=graceful_timeout)
 
 
 def pre_fork(_server, _worker):

@@ -177,11 +177,15 @@ class Memory:
         return f"RSS {self.rss:.0f} MB (PSS {self.pss:.0f}, heap {self.anonymous:.0f})"
 
 
-def worker_memory(process) -> list[Memory]:
-    """The memory of each gunicorn worker (the children of the master)."""
+def server_memory(process, log: Path) -> tuple[list[Memory], Memory | None]:
+    """The memory of each gunicorn worker, and of the task process if the master started
+    one (the children of the master; the log names the task process)."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(process.pid)],
                          capture_output=True, text=True).stdout
-    return [_memory(int(pid)) for pid in out.split()]
+    started = re.search(r"Started the task process \(pid: (\d+)\)", log.read_text())
+    task_pid = int(started[1]) if started else None
+    workers = [_memory(int(pid)) for pid in out.split() if int(pid) != task_pid]
+    return workers, _memory(task_pid) if task_pid else None
 
 
 def _memory(pid: int) -> Memory:
@@ -374,8 +378,8 @@ def start_time_ms(env: dict) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def report(results: list[Result], hello: Result, memory: list[Memory], start_ms: float,
-           args, targets: Targets) -> None:
+def report(results: list[Result], hello: Result, memory: tuple[list[Memory], Memory | None],
+           start_ms: float, args, targets: Targets) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     print(f"\n`python bench/run.py {' '.join(sys.argv[1:])}` at {commit}; "
@@ -388,8 +392,10 @@ def report(results: list[Result], hello: Result, memory: list[Memory], start_ms:
         drained = "" if r.drained_s is None else f"{r.drained_s:.1f} s"
         print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
               f"{r.rps / hello.rps:.0%} | {r.errors} | {drained} |")
-    print(f"\nworker memory after the run: {'; '.join(map(str, memory))}; "
-          f"app start: {start_ms:.0f} ms; benchmark process peak "
+    workers, task_process = memory
+    print(f"\nworker memory after the run: {'; '.join(map(str, workers))}; "
+          + (f"task process: {task_process}; " if task_process else "")
+          + f"app start: {start_ms:.0f} ms; benchmark process peak "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
@@ -430,7 +436,7 @@ def main() -> None:
     with gunicorn("wsgi:app", 8100, args.workers, env, logs[0]) as (base, process), \
             task_workers(args.task_workers if args.redis_url else 0, env, logs[1]):
         results = measure(app, base, targets, args, work)
-        memory = worker_memory(process)
+        memory = server_memory(process, logs[0])
     locked = sum(log.read_text().count("database is locked") for log in logs)
     report(results, hello, memory, start_time_ms(env), args, targets)
     print(f"'database is locked' in the server logs: {locked}")

@@ -95,10 +95,11 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         # Mail and search indexing run after the request (forum/tasks.py): "rq" hands them
-        # to `askdesk worker` processes, "thread" to a thread of each web process, "inline"
-        # runs them in the request. TASKS_BATCH_SECONDS: how long "thread" and "rq" gather
-        # a batch.
-        "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "rq"),
+        # to `askdesk worker` processes, "thread" to a thread of each web process, "process"
+        # to the task process gunicorn starts (gunicorn.conf.py), "inline" runs them in the
+        # request. TASKS_BATCH_SECONDS: how long they gather a batch (or how often the task
+        # process looks).
+        "TASKS_MODE": _choice("ASKDESK_TASKS_MODE", ("inline", "thread", "process", "rq"),
                               "rq" if redis_url else "thread"),
         "TASKS_BATCH_SECONDS": float(os.environ.get("ASKDESK_TASKS_BATCH_SECONDS") or 1.0),
         # A vote's new score reaches the search index's order at the end of a window this

@@ -9,6 +9,9 @@ committed, the due tasks run, as TASKS_MODE says:
 - "thread" (the default without Redis): a background thread of the web
   process waits TASKS_BATCH_SECONDS for more to arrive and runs them in
   batches, so that many answers share one search index commit;
+- "process" (gunicorn without Redis, set by gunicorn.conf.py): a task process
+  that gunicorn's master starts beside the web workers looks for due tasks
+  every TASKS_BATCH_SECONDS and runs them; web workers never do this work;
 - "rq" (the default with ASKDESK_REDIS_URL): an RQ job wakes the
   `askdesk worker` processes, which run them; web nodes never do this work;
 - "inline": at once, in the request, in a session of its own (the tests use it).
@@ -27,6 +30,7 @@ import importlib
 import logging
 import os
 import queue
+import signal
 import threading
 import time
 import weakref
@@ -49,7 +53,6 @@ HANDLERS = {
     "search.index": ("forum.services.indexing:write_batch", True),
     "leaders.count": ("forum.services.ledger:count_leaders", False),
 }
-MODES = ("inline", "thread", "rq")
 BATCH = 500
 LEASE = timedelta(minutes=10)  # tasks taken by a runner that died come back after this
 MAX_ATTEMPTS = 12  # retried for about three hours, then kept as dead
@@ -113,8 +116,9 @@ def _dispatch() -> None:
                 db.session.remove()
     elif mode == "rq":
         wake_rq_workers(app)
-    else:
+    elif mode == "thread":
         runner(app).wake()
+    # "process": the task process finds the task with its next look
 
 
 # --- running ---------------------------------------------------------------------
@@ -227,7 +231,8 @@ def last_id() -> int:
 # --- TASKS_MODE "thread" -------------------------------------------------------------
 
 class Runner:
-    """A background thread of this process that runs tasks after each wake-up."""
+    """A background thread of this process that runs deferred tasks and, in "thread"
+    mode, the due ones, after each wake-up."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -272,13 +277,20 @@ class Runner:
             with self.app.app_context():
                 while not self.deferred.empty():
                     run_deferred(*self.deferred.get())
-                try:
-                    run_pending()
-                except Exception:  # the database may be away; the next wake-up tries again
-                    log.exception("running tasks failed")
-                finally:
-                    db.session.remove()
+                if self.app.config["TASKS_MODE"] == "thread":  # else the task process's
+                    _run_due()
             took = time.monotonic() - started
+
+
+def _run_due() -> None:
+    """run_pending in a runner's loop: a failure is logged (the database may be away) and
+    the next look tries again."""
+    try:
+        run_pending()
+    except Exception:
+        log.exception("running tasks failed")
+    finally:
+        db.session.remove()
 
 
 def batch_delay(least: float, last_batch_took: float) -> float:
@@ -335,6 +347,71 @@ def _run_at_exit(app_ref) -> None:
             run_pending()
         except Exception:
             log.exception("running the last tasks failed; they wait for the next process")
+
+
+# --- TASKS_MODE "process" ----------------------------------------------------------
+
+# The task process runs at a lower priority than the web workers: on a busy site, index
+# writes take the CPU that serving leaves (they catch up when the load falls), and
+# answers are not served slower for them (bench/RESULTS.md, session 13).
+TASK_PROCESS_NICE = 10
+PARENT_SIGNALS = (signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
+                  signal.SIGTTIN, signal.SIGTTOU, signal.SIGWINCH, signal.SIGCHLD)
+
+
+def start_process(app: Flask) -> int:
+    """Fork the task process from this one, which has loaded `app` (gunicorn's master, in
+    gunicorn.conf.py: the process shares its imported code as the web workers do), and
+    return its pid. It runs until stop_process, or until this process is gone."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    status = 1
+    try:
+        stopping = threading.Event()
+        for number in PARENT_SIGNALS:  # gunicorn's master's handlers are not for this one
+            signal.signal(number, signal.SIG_DFL)
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stopping.set())
+        os.nice(TASK_PROCESS_NICE)
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)  # the parent's connections stay the parent's
+        serve(app, stopping, parent)
+        status = 0
+    except BaseException:
+        log.exception("the task process failed")
+    finally:
+        os._exit(status)
+
+
+def stop_process(pid: int, timeout: float) -> None:
+    """Let the task process finish its batch and end; after `timeout` seconds, kill it."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:
+            return  # ended, and reaped already (gunicorn's master reaps its children)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def serve(app: Flask, stopping: threading.Event, parent: int | None = None) -> None:
+    """Run due tasks every TASKS_BATCH_SECONDS until `stopping` is set (the batch under
+    way is finished), or until the process `parent` has gone."""
+    while not stopping.wait(app.config["TASKS_BATCH_SECONDS"]):
+        if parent is not None and os.getppid() != parent:
+            return
+        with app.app_context():
+            _run_due()
 
 
 # --- TASKS_MODE "rq" -----------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The shipped gunicorn.conf.py serves the app as production runs it: loaded once in the
-master (preload_app), forked into workers that open their own database connections."""
+master (preload_app), forked into workers that open their own database connections, and
+a task process beside them that runs mail and index updates."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -58,6 +60,7 @@ def test_preloaded_workers_read_and_write_the_database(tmp_path):
     _flask(env, "db", "upgrade")
     _flask(env, "askdesk", "users", "create", "worker-test", "--email", "w@example.com",
            "--password", "a long enough password")
+    _store_a_mail(env)
     base = f"http://127.0.0.1:{_free_port()}"
     log = tmp_path / "gunicorn.log"
     with open(log, "w") as errors:
@@ -70,12 +73,32 @@ def test_preloaded_workers_read_and_write_the_database(tmp_path):
         # Each request is a new connection, so both workers serve some of them.
         statuses = [_token(base) for _ in range(20)]
         pages = [urllib.request.urlopen(base + "/", timeout=10).status for _ in range(20)]
+        mail = _wait_for(lambda: list((tmp_path / "mail").glob("*.eml")))
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert statuses == [200] * 20 and pages == [200] * 20
     text = log.read_text()
     assert "Booting worker" in text and "Traceback" not in text, text[-3000:]
+    assert len(mail) == 1  # delivered by the task process
+    task_process = int(re.search(r"Started the task process \(pid: (\d+)\)", text)[1])
+    assert not Path(f"/proc/{task_process}").exists()  # it ended with the server
+
+
+def _store_a_mail(env: dict) -> None:
+    """Queue one message, as a request would, for the server's task process to send."""
+    code = ("from forum import create_app, mail\n"
+            "with create_app().app_context():\n"
+            "    mail.send(to='w@example.com', subject='Hello', text='Queued before the start.')")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
+                   env={**env, "ASKDESK_TASKS_MODE": "process"})  # stored, not sent
+
+
+def _wait_for(found, seconds: float = 15):
+    deadline = time.monotonic() + seconds
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return result
 
 
 def test_the_master_imports_the_search_backend_for_its_workers(tmp_path):

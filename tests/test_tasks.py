@@ -1,4 +1,6 @@
 """Background tasks (forum/tasks.py): stored with the write, run after it, retried, never lost."""
+import os
+import threading
 import time
 import weakref
 
@@ -145,6 +147,53 @@ def test_thread_mode_runs_deferred_tasks_in_the_background(make_app):
         tasks.defer("test.one", {"n": 1})
         _wait_until(lambda: RUNS == [{"n": 1}])
         assert RUNS == [{"n": 1}] and _rows() == []
+
+
+def test_process_mode_leaves_due_tasks_to_the_task_process(make_app):
+    app = make_app(TASKS_MODE="process", TASKS_BATCH_SECONDS=0.01)
+    with app.app_context():
+        tasks.enqueue("test.one", {"n": 1})
+        time.sleep(0.1)
+        assert RUNS == [] and len(_rows()) == 1  # stored, and no web process runs it
+        stopping = threading.Event()
+        serving = threading.Thread(target=tasks.serve, args=(app, stopping))
+        serving.start()
+        _wait_until(lambda: db.session.rollback() or not _rows())
+        stopping.set()
+        serving.join(10)
+        assert RUNS == [{"n": 1}] and _rows() == [] and not serving.is_alive()
+
+
+def test_process_mode_runs_deferred_tasks_in_the_web_process(make_app):
+    app = make_app(TASKS_MODE="process", TASKS_BATCH_SECONDS=0)
+    with app.app_context():
+        tasks.defer("test.one", {"n": 1})
+        _wait_until(lambda: RUNS == [{"n": 1}])
+        assert RUNS == [{"n": 1}]
+
+
+def test_the_task_process_runs_tasks_until_it_is_stopped(make_app):
+    app = make_app(TASKS_MODE="process", TASKS_BATCH_SECONDS=0.01)
+    with app.app_context():
+        tasks.enqueue("test.one", {"n": 1})
+        db.session.remove()
+        pid = tasks.start_process(app)
+        # It ran there (RUNS is the forked process's), and the task's row went with it.
+        _wait_until(lambda: db.session.rollback() or not _rows())
+        assert _rows() == []
+        tasks.stop_process(pid, timeout=10)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ended, and waited for
+    assert RUNS == []
+
+
+def test_a_task_process_whose_parent_is_gone_ends(make_app):
+    app = make_app(TASKS_MODE="process", TASKS_BATCH_SECONDS=0.01)
+    stopping = threading.Event()
+    serving = threading.Thread(target=tasks.serve, args=(app, stopping, os.getpid() + 1))
+    serving.start()
+    serving.join(10)
+    assert not serving.is_alive() and not stopping.is_set()
 
 
 def _wait_until(done, seconds: float = 10) -> None:
