@@ -1,7 +1,10 @@
 """The schema comes from the migrations and matches the models; SQLite is tuned."""
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -39,6 +42,55 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def _holding_the_write_lock(path: Path, seconds: float, released: list) -> threading.Thread:
+    """Another writer: a connection that holds SQLite's write lock for `seconds`, then
+    appends the time it let go to `released`."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release():
+        threading.Event().wait(seconds)
+        holder.execute("COMMIT")
+        released.append(time.monotonic())
+        holder.close()
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    return thread
+
+
+def test_a_sqlite_writer_takes_the_write_lock_soon_after_it_is_free(tmp_path, monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(transactions.time, "sleep", lambda seconds: sleeps.append(seconds)
+                        or threading.Event().wait(seconds))
+    path = tmp_path / "site.sqlite3"
+    waiting = sqlite3.connect(path, isolation_level=None)
+    waiting.execute("PRAGMA journal_mode=WAL")
+    waiting.execute("PRAGMA busy_timeout=30000")
+    released = []
+    holder = _holding_the_write_lock(path, 0.13, released)
+    assert transactions._took_write_lock(waiting)
+    took = time.monotonic()
+    holder.join()
+    # SQLite's own handler, having slept 1+2+5+10+15+20+25+25+25 ms, would sleep 50 more.
+    assert took - released[0] < 0.03 and waiting.in_transaction
+    assert sleeps and max(sleeps) <= 0.001
+    assert waiting.execute("PRAGMA busy_timeout").fetchone() == (30000,)
+
+
+def test_a_sqlite_writer_stops_polling_and_leaves_the_rest_to_the_busy_timeout(tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setattr(transactions, "SQLITE_LOCK_POLL_FOR_SECONDS", 0.05)
+    path = tmp_path / "site.sqlite3"
+    waiting = sqlite3.connect(path, isolation_level=None)
+    waiting.execute("PRAGMA busy_timeout=30000")
+    holder = _holding_the_write_lock(path, 0.3, [])
+    assert not transactions._took_write_lock(waiting)
+    assert not waiting.in_transaction
+    assert waiting.execute("PRAGMA busy_timeout").fetchone() == (30000,)
+    holder.join()
 
 
 def test_boards_cli_creates_board(runner):
