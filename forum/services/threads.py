@@ -14,6 +14,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import (Article, Board, Comment, Post, PostRevision, Tag, Thread, Ticket, User, Vote,
                       listed)
+from ..models.threads import text_hash
 from ..permissions import Answers, answers_to, can, privilege_error, require, threshold
 from ..rendering import render_markdown
 from ..timeutil import utcnow
@@ -34,6 +35,7 @@ _TOUCH_THREAD = (update(Thread).where(Thread.id == bindparam("thread"))
 _TOUCH_BOARD = (update(Board).where(Board.id == bindparam("board"))
                 .values(last_activity_at=bindparam("when"), last_thread_id=bindparam("thread")))
 _INSERT_REVISION = insert(PostRevision)
+_INSERT_POST = insert(Post).returning(Post)  # the ORM's bulk insert: the new post, loaded
 
 
 def _touch(thread: Thread, user: User, when) -> None:
@@ -48,10 +50,11 @@ def _touch(thread: Thread, user: User, when) -> None:
 
 def _new_post(thread: Thread, author: User, kind: str, body: str, html: str,
               title=None) -> Post:
-    post = Post(thread=thread, author_id=author.id, kind=kind, body=body, body_html=html,
-                created_at=utcnow())
-    db.session.add(post)
-    db.session.flush()
+    post = db.session.scalar(_INSERT_POST, dict(  # past Post's validators: hashed here
+        thread_id=thread.id, author_id=author.id, kind=kind, body=body, body_html=html,
+        body_hash=text_hash(body), created_at=utcnow()))
+    set_committed_value(post, "thread", thread)
+    set_committed_value(post, "author", author)
     db.session.connection().execute(_INSERT_REVISION, dict(
         post_id=post.id, number=1, author_id=author.id, title=title, body=body,
         summary="", created_at=post.created_at,
