@@ -5,8 +5,9 @@ Whoosh index in batches, as the task runner writes them after answers.
     python bench/index_updates.py ... --busy    # a busy thread beside it, as in a web worker
 
 The site and its index come from `bench/run.py` (same --work-dir and --size); the index
-is copied first, so the site is left as it was. Reports time per document and the
-median batch; with --busy also how far the busy thread got, which shows how much of the
+is copied first, so the site is left as it was. Reports time per document, the median
+and the slowest batch (a commit that merged segments) and how many segments are left;
+with --busy also how far the busy thread got, which shows how much of the
 interpreter the index writes left to the thread serving requests.
 """
 import argparse
@@ -38,6 +39,7 @@ def main() -> None:
                       ASKDESK_DATABASE_URL=f"sqlite:///{site}")
     from forum import create_app, search
     from forum.services import indexing
+    from whoosh import index as whoosh_index
 
     app = create_app()
     with app.app_context():
@@ -56,10 +58,13 @@ def main() -> None:
             took.append(time.perf_counter() - batch_started)
         elapsed = time.perf_counter() - started
         stop.set()
+        with whoosh_index.open_dir(backend.directory).reader() as reader:
+            segments = len(reader.leaf_readers())
     shutil.rmtree(copy)
     count = sum(len(documents) for documents in batches)
     print(f"{count:,} documents in batches of {args.batch}: {1000 * elapsed / count:.1f} ms "
-          f"per document, median batch {1000 * sorted(took)[len(took) // 2]:.0f} ms")
+          f"per document, median batch {1000 * sorted(took)[len(took) // 2]:.0f} ms, slowest "
+          f"{1000 * max(took):.0f} ms; {segments} segments after")
     if args.busy:
         print(f"busy thread: {spins[0] / elapsed:,.0f} rounds/s")
 
