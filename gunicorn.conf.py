@@ -30,8 +30,9 @@ accesslog = os.environ.get("ASKDESK_ACCESS_LOG") or None
 preload_app = True
 # Without Redis (and so without `askdesk worker` processes), mail and index updates run in
 # a task process that the master starts beside the workers (forum/tasks.py, "process"):
-# in a worker's own thread they shared its interpreter, and a worker holding SQLite's
-# write lock waited for the thread to let go of it (bench/RESULTS.md, session 13).
+# in a worker's own thread they shared its interpreter, and a request holding SQLite's
+# write lock waited for the thread to let go of the interpreter (bench/RESULTS.md,
+# session 13).
 if not os.environ.get("ASKDESK_REDIS_URL"):
     os.environ.setdefault("ASKDESK_TASKS_MODE", "process")
 

@@ -352,8 +352,8 @@ def _run_at_exit(app_ref) -> None:
 # --- TASKS_MODE "process" ----------------------------------------------------------
 
 # The task process runs at a lower priority than the web workers: on a busy site, index
-# writes take the CPU that serving leaves (they catch up when the load falls), and
-# answers are not served slower for them (bench/RESULTS.md, session 13).
+# writes take the CPU that serving leaves, and catch up when the load falls (nice 0, 10
+# and 19 compared in bench/RESULTS.md, session 13).
 TASK_PROCESS_NICE = 10
 PARENT_SIGNALS = (signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
                   signal.SIGTTIN, signal.SIGTTOU, signal.SIGWINCH, signal.SIGCHLD)

@@ -7,10 +7,10 @@ it. So every service that writes runs inside `write_transaction()`, which
 ends any read transaction the request had open and makes the next BEGIN a
 `BEGIN IMMEDIATE`: the write lock is taken first, and concurrent writers
 wait for it (trying again every half millisecond, then on the busy timeout)
-instead of failing. Read-only requests keep plain
-deferred transactions and never wait for a writer. The BEGIN goes out with the
-block's first statement, so what a service does before its first query
-(validating and rendering text) runs outside the lock.
+instead of failing. Read-only requests keep plain deferred transactions and
+never wait for a writer. The BEGIN goes out with the block's first statement,
+so what a service does before its first query (validating and rendering text)
+runs outside the lock.
 """
 import contextvars
 import functools
